@@ -1,0 +1,188 @@
+//! The format-independent half of the pipeline: from a [`Document`] to a checked [`Report`].
+
+use crate::checks;
+use crate::document::{Block, Document};
+use crate::error::{Error, ErrorKind, Result};
+use crate::fold::fold;
+use crate::metadata::{self, Header};
+use crate::position::Locator;
+use crate::report::{Finding, Format, Report, Severity, Template, SCHEMA_VERSION};
+use crate::sections;
+use crate::tables::{assemble, flattened, structured};
+use crate::template::Version;
+
+/// How the document was obtained: format, encoding and what decoding found.
+#[derive(Debug, Clone)]
+pub struct Source<'a> {
+    /// The format the bytes were read as.
+    pub format: Format,
+    /// The decoded text, when the document was read from text (for lines and columns).
+    pub text: Option<&'a str>,
+    /// The encoding used.
+    pub encoding: String,
+    /// True when the input started with a byte-order mark.
+    pub bom: bool,
+    /// Findings from decoding and reading.
+    pub findings: Vec<Finding>,
+}
+
+/// Markers of a pre-2019 report (2007 条例, no national form).
+const LEGACY_MARKERS: &[&str] = &["指标名称", "历年累计", "收费及减免", "概述", "计量单位"];
+/// Markers of the 2019/2021 forms.
+const MODERN_MARKERS: &[&str] = &["本年新收政府信息公开申请数量", "第二十条第"];
+
+/// Builds the report from a document.
+pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
+    let locator = Locator::new(source.text);
+    let header = metadata::find_header(doc);
+    let (title, title_blocks) = metadata::find_title(doc, &header);
+    let skip: Vec<usize> = header.blocks.iter().chain(&title_blocks).copied().collect();
+
+    let mut findings = source.findings;
+    let mut layout = sections::find(doc, &locator, &skip, false);
+    let section_of_blocks = layout.section_of_blocks(doc.blocks.len());
+    let mut observations = structured::observe(doc, &locator, &section_of_blocks, &mut findings);
+    observations.extend(flattened::observe(doc, &locator));
+
+    let mut extracted = metadata::extract(title.as_deref(), &header, &layout.preamble, doc);
+    let legacy = is_legacy(doc, &header, observations.is_empty(), extracted.year);
+    if legacy {
+        layout = sections::find(doc, &locator, &skip, true);
+        extracted = metadata::extract(title.as_deref(), &header, &layout.preamble, doc);
+    }
+
+    let standard_sections = layout
+        .sections
+        .iter()
+        .filter(|s| s.number.is_some())
+        .count();
+    if !legacy
+        && observations.is_empty()
+        && standard_sections < 2
+        && title.is_none()
+        && !mentions_report(doc)
+    {
+        return Err(Error::new(ErrorKind::NotAReport {
+            reason: "no section heading, statistics table or report title was found".into(),
+        }));
+    }
+
+    let mut report = Report {
+        schema_version: SCHEMA_VERSION,
+        template: Template::Unknown,
+        year: extracted.year,
+        agency: extracted.agency,
+        title,
+        format: source.format,
+        encoding: source.encoding,
+        metadata: extracted.metadata,
+        preamble: layout.preamble,
+        sections: layout.sections,
+        tables: Vec::new(),
+        cells: Vec::new(),
+        checks: Vec::new(),
+        findings: Vec::new(),
+    };
+    report.metadata.bom = source.bom;
+
+    if legacy {
+        report.template = Template::Legacy;
+        findings.push(Finding::new(
+            "template.legacy",
+            Severity::Info,
+            "a pre-2019 report (no national form): sections are read as the report numbers them, and no canonical cells are given",
+        ));
+        report.findings = findings;
+        return Ok(report);
+    }
+    findings.extend(layout.findings);
+
+    let fallback = fallback_version(report.metadata.format_notice.as_deref(), report.year);
+    let assembled = assemble::assemble(&observations, fallback);
+    report.template = assemble::template_of(&assembled.versions);
+    findings.extend(assembled.findings);
+    if assembled.tables.is_empty() {
+        findings.push(Finding::new(
+            "table.none",
+            Severity::Warning,
+            "no statistics table (表二, 表三, 表四) was found",
+        ));
+    } else {
+        for table in [
+            crate::report::StatTable::Active,
+            crate::report::StatTable::Applications,
+            crate::report::StatTable::Appeals,
+        ] {
+            if !assembled.tables.iter().any(|t| t.table == table) {
+                findings.push(Finding::new(
+                    "table.missing",
+                    Severity::Warning,
+                    format!("{} was not found", table.chinese_name()),
+                ));
+            }
+        }
+    }
+    let (checks, check_findings) = checks::run(&assembled.cells, &assembled.tables);
+    findings.extend(check_findings);
+    report.tables = assembled.tables;
+    report.cells = assembled.cells;
+    report.checks = checks;
+    report.findings = findings;
+    Ok(report)
+}
+
+/// The version to read a table in when its own labels do not say: the format notice the report
+/// cites, else its year.
+fn fallback_version(format_notice: Option<&str>, year: Option<u16>) -> Option<Version> {
+    match (format_notice, year) {
+        (Some("2021"), _) => Some(Version::V2021),
+        (Some("2019"), _) => Some(Version::V2019),
+        (_, Some(y)) if y >= 2021 => Some(Version::V2021),
+        (_, Some(y)) if y >= 2019 => Some(Version::V2019),
+        _ => None,
+    }
+}
+
+/// A pre-2019 report: none of the 2019/2021 form's labels, and a year before 2019 or the old
+/// report's own headings and table labels.
+fn is_legacy(doc: &Document, header: &Header, no_tables: bool, year: Option<u16>) -> bool {
+    if !no_tables {
+        return false;
+    }
+    let text = body_folded(doc, header);
+    if MODERN_MARKERS.iter().any(|m| text.contains(m)) {
+        return false;
+    }
+    year.is_some_and(|y| y <= 2018) || LEGACY_MARKERS.iter().any(|m| text.contains(m))
+}
+
+/// True when the start of the text speaks of an information-disclosure report.
+fn mentions_report(doc: &Document) -> bool {
+    let text = body_folded(doc, &Header::default());
+    let head: String = text.chars().take(3000).collect();
+    head.contains("信息公开")
+        && (head.contains("年度报告") || head.contains("工作报告") || head.contains("年报"))
+}
+
+fn body_folded(doc: &Document, header: &Header) -> String {
+    let mut text = String::new();
+    for (i, block) in doc.blocks.iter().enumerate() {
+        if header.blocks.contains(&i) {
+            continue;
+        }
+        match block {
+            Block::Paragraph(p) => text.push_str(&fold(&p.text)),
+            Block::Table(t) => {
+                for row in &t.rows {
+                    for cell in &row.cells {
+                        text.push_str(&fold(&cell.text));
+                    }
+                }
+            }
+        }
+        if text.len() > 200_000 {
+            break;
+        }
+    }
+    text
+}

@@ -1,0 +1,272 @@
+//! The consistency rules (勾稽关系) R1–R7 of `domain.md`.
+//!
+//! Each rule is evaluated over each of its scopes (a column, a row, a table) and gives a [`Check`]
+//! with its outcome. A rule that fails gives an `error` finding naming the cells in Chinese labels
+//! and keys, with the values and the arithmetic; a rule with an input that is not a number is not
+//! assessable and gives an `info` finding. No check ever changes a value.
+
+use crate::number::Decimal;
+use crate::report::{Cell, Check, Finding, Outcome, Severity, StatTable, TableInfo, Template};
+use crate::template::{
+    appeals_key, application_key, application_rows, chinese_label, Version, APPLICANT_COLUMNS,
+};
+use std::collections::HashMap;
+
+/// The checks and findings of every rule that applies to the tables found.
+pub fn run(cells: &[Cell], tables: &[TableInfo]) -> (Vec<Check>, Vec<Finding>) {
+    let by_key: HashMap<&str, &Cell> = cells.iter().map(|c| (c.key.as_str(), c)).collect();
+    let mut run = Runner {
+        cells: &by_key,
+        checks: Vec::new(),
+        findings: Vec::new(),
+    };
+    for info in tables {
+        match info.table {
+            StatTable::Applications => {
+                let version = match info.version {
+                    Template::V2019 => Version::V2019,
+                    _ => Version::V2021,
+                };
+                run.applications(version);
+            }
+            StatTable::Appeals => run.appeals(),
+            StatTable::Active => {}
+        }
+        run.value_domain(info.table, cells);
+    }
+    (run.checks, run.findings)
+}
+
+struct Runner<'a> {
+    cells: &'a HashMap<&'a str, &'a Cell>,
+    checks: Vec<Check>,
+    findings: Vec<Finding>,
+}
+
+impl Runner<'_> {
+    fn applications(&mut self, version: Version) {
+        let rows: Vec<&str> = application_rows(version).map(|r| r.id).collect();
+        for column in APPLICANT_COLUMNS {
+            let key = |row: &str| application_key(row, column.id);
+            self.identity(
+                "R1",
+                &format!("{}列", column.label),
+                column.id,
+                &[key("new_received"), key("carried_over")],
+                &[key("total_processed"), key("carried_forward")],
+            );
+        }
+        for row in &rows {
+            let parts: Vec<String> = APPLICANT_COLUMNS[..APPLICANT_COLUMNS.len() - 1]
+                .iter()
+                .map(|c| application_key(row, c.id))
+                .collect();
+            let label = chinese_label(&application_key(row, "total"));
+            let label = label.split('·').next().unwrap_or(row);
+            self.identity(
+                "R2",
+                &format!("{label}行"),
+                row,
+                &[application_key(row, "total")],
+                &parts,
+            );
+        }
+        let outcomes: Vec<&str> = rows
+            .iter()
+            .copied()
+            .filter(|r| {
+                !matches!(
+                    *r,
+                    "new_received" | "carried_over" | "total_processed" | "carried_forward"
+                )
+            })
+            .collect();
+        for column in APPLICANT_COLUMNS {
+            let parts: Vec<String> = outcomes
+                .iter()
+                .map(|r| application_key(r, column.id))
+                .collect();
+            self.identity(
+                "R3",
+                &format!("{}列", column.label),
+                column.id,
+                &[application_key("total_processed", column.id)],
+                &parts,
+            );
+        }
+    }
+
+    fn appeals(&mut self) {
+        for (rule, group, label) in [
+            ("R4", "review", "行政复议"),
+            ("R5", "litigation_direct", "未经复议直接起诉"),
+            ("R6", "litigation_after_review", "复议后起诉"),
+        ] {
+            let parts: Vec<String> = ["upheld", "corrected", "other", "pending"]
+                .iter()
+                .map(|o| appeals_key(&format!("{group}.{o}")))
+                .collect();
+            self.identity(
+                rule,
+                label,
+                group,
+                &[appeals_key(&format!("{group}.total"))],
+                &parts,
+            );
+        }
+    }
+
+    /// R7: counts are whole numbers, not negative (表二's 本年增/减 may be negative; amounts may
+    /// have decimals).
+    fn value_domain(&mut self, table: StatTable, cells: &[Cell]) {
+        let mut violations = Vec::new();
+        let mut involved = Vec::new();
+        for cell in cells.iter().filter(|c| c.table == table) {
+            let Some(value) = cell.value else { continue };
+            involved.push(cell.key.clone());
+            let is_amount = cell.key.ends_with(".amount_yuan") || cell.key.ends_with(".amount_wan");
+            let may_be_negative = cell.key.ends_with(".change");
+            let problem = if !is_amount && !value.is_integer() {
+                Some("is not a whole number")
+            } else if value.is_negative() && !may_be_negative {
+                Some("is negative")
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                violations.push(cell.key.clone());
+                self.findings.push(
+                    Finding::new(
+                        "R7",
+                        Severity::Error,
+                        format!(
+                            "R7 {}: {} ({}) = {} {problem}",
+                            table.chinese_name(),
+                            chinese_label(&cell.key),
+                            cell.key,
+                            value
+                        ),
+                    )
+                    .with_cells(vec![cell.key.clone()])
+                    .at(cell.location),
+                );
+            }
+        }
+        let outcome = if !violations.is_empty() {
+            Outcome::Failed
+        } else if involved.is_empty() {
+            Outcome::NotAssessable
+        } else {
+            Outcome::Passed
+        };
+        self.checks.push(Check {
+            rule: "R7".into(),
+            scope: table.as_str().into(),
+            outcome,
+            cells: if violations.is_empty() {
+                involved
+            } else {
+                violations
+            },
+        });
+    }
+
+    /// Checks Σ left = Σ right over the given cells.
+    fn identity(
+        &mut self,
+        rule: &str,
+        scope_label: &str,
+        scope: &str,
+        left: &[String],
+        right: &[String],
+    ) {
+        let all: Vec<String> = left.iter().chain(right).cloned().collect();
+        let unavailable: Vec<&String> = all
+            .iter()
+            .filter(|k| self.cells.get(k.as_str()).and_then(|c| c.value).is_none())
+            .collect();
+        if !unavailable.is_empty() {
+            let mut reasons: Vec<String> = unavailable
+                .iter()
+                .take(4)
+                .map(|k| {
+                    let status = self
+                        .cells
+                        .get(k.as_str())
+                        .map_or("missing", |c| c.status.as_str());
+                    format!("{} ({k}) is {status}", chinese_label(k))
+                })
+                .collect();
+            if unavailable.len() > 4 {
+                reasons.push(format!("{} more", unavailable.len() - 4));
+            }
+            self.checks.push(Check {
+                rule: rule.into(),
+                scope: scope.into(),
+                outcome: Outcome::NotAssessable,
+                cells: all.clone(),
+            });
+            self.findings.push(
+                Finding::new(
+                    rule,
+                    Severity::Info,
+                    format!(
+                        "{rule} {scope_label}: not assessable, because {}",
+                        reasons.join("; ")
+                    ),
+                )
+                .with_cells(all),
+            );
+            return;
+        }
+        let sum = |keys: &[String]| -> Option<Decimal> {
+            keys.iter().try_fold(Decimal::from_int(0), |acc, k| {
+                self.cells
+                    .get(k.as_str())
+                    .and_then(|c| c.value)
+                    .and_then(|v| acc.checked_add(&v))
+            })
+        };
+        let (Some(l), Some(r)) = (sum(left), sum(right)) else {
+            return;
+        };
+        let passed = l == r;
+        self.checks.push(Check {
+            rule: rule.into(),
+            scope: scope.into(),
+            outcome: if passed {
+                Outcome::Passed
+            } else {
+                Outcome::Failed
+            },
+            cells: all.clone(),
+        });
+        if !passed {
+            let terms = |keys: &[String]| -> String {
+                keys.iter()
+                    .map(|k| {
+                        let value = self.cells.get(k.as_str()).and_then(|c| c.value);
+                        format!(
+                            "{} ({k}) {}",
+                            chinese_label(k),
+                            value.map_or_else(String::new, |v| v.to_string())
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            };
+            self.findings.push(
+                Finding::new(
+                    rule,
+                    Severity::Error,
+                    format!(
+                        "{rule} {scope_label}: {} = {l}, but {} = {r}",
+                        terms(left),
+                        terms(right)
+                    ),
+                )
+                .with_cells(all),
+            );
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! Bytes to text: detect the encoding and decode, never failing on bad bytes.
+//!
+//! The order is the one `design.md` prescribes: a byte-order mark wins; NUL bytes in a regular
+//! pattern mean UTF-16; then strict UTF-8 (tolerating a character cut off at the very end, and a
+//! handful of stray bytes in otherwise valid UTF-8); then `chardetng` with the `.cn` hint; then
+//! GB18030. Bytes that do not decode become U+FFFD and a `decode.malformed` finding.
+
+use crate::report::{Finding, Severity};
+use encoding_rs::{DecoderResult, Encoding, GB18030, GBK, UTF_16BE, UTF_16LE, UTF_8};
+
+/// How many bytes of the input chardetng and the UTF-16 test look at.
+const SNIFF_PREFIX: usize = 64 * 1024;
+
+/// Text decoded from bytes, with what was learnt on the way.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    /// The decoded text, BOM removed, line ends untouched.
+    pub text: String,
+    /// The encoding used, as a canonical name (`UTF-8`, `GBK`, `GB18030`, `UTF-16LE`, ...).
+    pub encoding: String,
+    /// True when the input started with a byte-order mark.
+    pub bom: bool,
+    /// Problems met while decoding.
+    pub findings: Vec<Finding>,
+}
+
+/// Decodes `bytes`, detecting the encoding unless `hint` names one (an encoding label such as
+/// `gbk` or `utf-16le`; an unknown label is ignored with a finding).
+pub fn decode(bytes: &[u8], hint: Option<&str>) -> Decoded {
+    let mut findings = Vec::new();
+    if let Some(label) = hint {
+        match Encoding::for_label(label.trim().as_bytes()) {
+            Some(encoding) => {
+                let (bom_encoding, bom_len) = Encoding::for_bom(bytes).unwrap_or((encoding, 0));
+                let encoding = if bom_len > 0 { bom_encoding } else { encoding };
+                return decode_with(bytes, encoding, bom_len, findings);
+            }
+            None => findings.push(Finding::new(
+                "decode.hint",
+                Severity::Warning,
+                format!(
+                    "unknown encoding label {label:?} ignored; the encoding was detected instead"
+                ),
+            )),
+        }
+    }
+    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
+        return decode_with(bytes, encoding, bom_len, findings);
+    }
+    if let Some(encoding) = utf16_by_nul_pattern(bytes) {
+        return decode_with(bytes, encoding, 0, findings);
+    }
+    if looks_like_utf8(bytes) {
+        return decode_with(bytes, UTF_8, 0, findings);
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(
+        &bytes[..bytes.len().min(SNIFF_PREFIX)],
+        bytes.len() <= SNIFF_PREFIX,
+    );
+    let guess = detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
+    let encoding = if [GBK, GB18030, encoding_rs::BIG5, UTF_8].contains(&guess) {
+        guess
+    } else {
+        GB18030
+    };
+    decode_with(bytes, encoding, 0, findings)
+}
+
+/// UTF-16 without a BOM shows as NUL bytes at every other position (the high bytes of ASCII
+/// characters: digits, tabs, line ends). Returns the byte order, or `None`.
+pub(crate) fn utf16_by_nul_pattern(bytes: &[u8]) -> Option<&'static Encoding> {
+    let prefix = &bytes[..bytes.len().min(SNIFF_PREFIX) & !1];
+    if prefix.len() < 4 {
+        return None;
+    }
+    let pairs = prefix.len() / 2;
+    let (mut even, mut odd) = (0usize, 0usize);
+    for pair in prefix.chunks_exact(2) {
+        even += usize::from(pair[0] == 0);
+        odd += usize::from(pair[1] == 0);
+    }
+    // A clear pattern: many NULs on one side, several times fewer on the other (a CJK character
+    // such as 一, U+4E00, has a NUL low byte now and then).
+    if odd * 10 >= pairs && even * 4 <= odd {
+        Some(UTF_16LE)
+    } else if even * 10 >= pairs && odd * 4 <= even {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// True when the bytes are UTF-8: strictly valid, or valid but for a character cut off at the
+/// end, or valid but for a few stray bytes among many well-formed multi-byte characters.
+fn looks_like_utf8(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    let mut errors = 0usize;
+    let mut multibyte_chars = 0usize;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(valid) => {
+                multibyte_chars += count_multibyte(valid);
+                break;
+            }
+            Err(err) => {
+                let (valid, after) = rest.split_at(err.valid_up_to());
+                // `valid` is valid UTF-8 by construction; from_utf8 cannot fail here.
+                multibyte_chars += std::str::from_utf8(valid).map_or(0, count_multibyte);
+                match err.error_len() {
+                    // A truncated character at the very end of the input.
+                    None => break,
+                    Some(len) => {
+                        errors += 1;
+                        if errors > 64 {
+                            return false;
+                        }
+                        rest = &after[len..];
+                    }
+                }
+            }
+        }
+    }
+    errors == 0 || (multibyte_chars >= 200 && errors * 200 <= multibyte_chars)
+}
+
+fn count_multibyte(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_ascii()).count()
+}
+
+/// Decodes with replacement, counting malformed sequences into one finding.
+fn decode_with(
+    bytes: &[u8],
+    encoding: &'static Encoding,
+    bom_len: usize,
+    mut findings: Vec<Finding>,
+) -> Decoded {
+    let body = &bytes[bom_len..];
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let capacity = decoder
+        .max_utf8_buffer_length_without_replacement(body.len())
+        .unwrap_or(body.len().saturating_mul(3));
+    let mut text = String::with_capacity(capacity.min(body.len().saturating_mul(3) + 16));
+    let mut consumed_total = 0usize;
+    let mut malformed = 0usize;
+    let mut first_malformed: Option<usize> = None;
+    loop {
+        let input = &body[consumed_total..];
+        let reserve = decoder
+            .max_utf8_buffer_length_without_replacement(input.len())
+            .unwrap_or(input.len().saturating_mul(3))
+            .max(16);
+        text.reserve(reserve);
+        let (result, read) = decoder.decode_to_string_without_replacement(input, &mut text, true);
+        match result {
+            DecoderResult::InputEmpty => break,
+            DecoderResult::OutputFull => {
+                consumed_total += read;
+                continue;
+            }
+            DecoderResult::Malformed(bad, _) => {
+                consumed_total += read;
+                malformed += 1;
+                first_malformed.get_or_insert(bom_len + consumed_total - usize::from(bad));
+                text.push('\u{FFFD}');
+            }
+        }
+    }
+    if malformed > 0 {
+        let at = first_malformed.unwrap_or(0);
+        findings.push(Finding::new(
+            "decode.malformed",
+            Severity::Warning,
+            format!(
+                "{malformed} byte sequence(s) are not valid {}; each was replaced by U+FFFD (first at byte {at})",
+                canonical_name(encoding)
+            ),
+        ));
+    }
+    Decoded {
+        text,
+        encoding: canonical_name(encoding).to_string(),
+        bom: bom_len > 0,
+        findings,
+    }
+}
+
+/// The name reported for an encoding: encoding_rs's name, upper-cased for GB18030.
+fn canonical_name(encoding: &'static Encoding) -> &'static str {
+    if encoding == GB18030 {
+        "GB18030"
+    } else {
+        encoding.name()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16le(text: &str, bom: bool) -> Vec<u8> {
+        let mut out = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
+        for unit in text.encode_utf16() {
+            out.extend_from_slice(&unit.to_le_bytes());
+        }
+        out
+    }
+
+    fn utf16be(text: &str, bom: bool) -> Vec<u8> {
+        let mut out = if bom { vec![0xFE, 0xFF] } else { Vec::new() };
+        for unit in text.encode_utf16() {
+            out.extend_from_slice(&unit.to_be_bytes());
+        }
+        out
+    }
+
+    const SAMPLE: &str = "一、本年新收政府信息公开申请数量\n\t12\n\t0\n\t0\n二、上年结转\n\t3\n";
+
+    #[test]
+    fn detects_boms_and_utf16_without_bom() {
+        let d = decode(&utf16le(SAMPLE, true), None);
+        assert_eq!(
+            (d.encoding.as_str(), d.bom, d.text.as_str()),
+            ("UTF-16LE", true, SAMPLE)
+        );
+        let d = decode(&utf16le(SAMPLE, false), None);
+        assert_eq!(
+            (d.encoding.as_str(), d.bom, d.text.as_str()),
+            ("UTF-16LE", false, SAMPLE)
+        );
+        let d = decode(&utf16be(SAMPLE, false), None);
+        assert_eq!((d.encoding.as_str(), d.text.as_str()), ("UTF-16BE", SAMPLE));
+        let mut bom8 = vec![0xEF, 0xBB, 0xBF];
+        bom8.extend_from_slice(SAMPLE.as_bytes());
+        let d = decode(&bom8, None);
+        assert_eq!(
+            (d.encoding.as_str(), d.bom, d.text.as_str()),
+            ("UTF-8", true, SAMPLE)
+        );
+    }
+
+    #[test]
+    fn detects_gb18030() {
+        let (bytes, _, _) = GB18030.encode(SAMPLE);
+        let d = decode(&bytes, None);
+        assert!(
+            matches!(d.encoding.as_str(), "GBK" | "GB18030"),
+            "{}",
+            d.encoding
+        );
+        assert_eq!(d.text, SAMPLE);
+        assert!(d.findings.is_empty());
+    }
+
+    #[test]
+    fn tolerates_a_character_cut_at_the_end() {
+        let bytes = SAMPLE.as_bytes();
+        let cut = &bytes[..bytes.len() - 4]; // inside no char: the sample ends in ASCII
+        assert_eq!(decode(cut, None).encoding, "UTF-8");
+        let cut = &bytes[..4]; // 一 is 3 bytes, 、 starts at 3: cut mid-character
+        let d = decode(cut, None);
+        assert_eq!(d.encoding, "UTF-8");
+        assert_eq!(d.findings.len(), 1);
+    }
+
+    #[test]
+    fn reports_malformed_bytes_instead_of_failing() {
+        let d = decode(&[0xFF, 0xFE, 0x00, 0xD8], None); // UTF-16LE BOM, then a lone surrogate
+        assert_eq!(d.text, "\u{FFFD}");
+        assert_eq!(d.findings[0].rule, "decode.malformed");
+        let d = decode(&[0x81, 0x30, 0xE4], Some("gb18030"));
+        assert!(d.text.contains('\u{FFFD}'));
+    }
+}

@@ -1,0 +1,96 @@
+//! The intermediate form every reader lowers its input into.
+//!
+//! A [`Document`] is an ordered list of [`Block`]s: paragraphs and tables. Section finding, table
+//! recognition and the checks work on it alone and never learn which format the bytes came in.
+
+/// A report's content, reader-independent.
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    /// Paragraphs and tables in reading order.
+    pub blocks: Vec<Block>,
+    /// The document's title as the container gives it (an HTML `<title>`, a Word title property),
+    /// which may be better than anything in the body.
+    pub container_title: Option<String>,
+}
+
+/// A paragraph or a table.
+#[derive(Debug, Clone)]
+pub enum Block {
+    /// A run of text.
+    Paragraph(Paragraph),
+    /// A table.
+    Table(Table),
+}
+
+/// A paragraph: one line of a text file, one `<p>` of a page, one `w:p` of a Word file.
+#[derive(Debug, Clone, Default)]
+pub struct Paragraph {
+    /// The text, with line breaks inside the paragraph kept as `\n`.
+    pub text: String,
+    /// Byte offset of `text` in the decoded source, when `text` is a verbatim slice of it.
+    pub origin: Option<usize>,
+    /// Numbering the container generated outside the text (Word list numbering such as `一、`).
+    pub numbering: Option<String>,
+}
+
+/// A table: rows of cells, with spans as the source declared them.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    /// The rows, top to bottom.
+    pub rows: Vec<Row>,
+}
+
+/// One table row.
+#[derive(Debug, Clone, Default)]
+pub struct Row {
+    /// The cells, left to right. Cells covered by a cell above (a vertical merge) are not listed,
+    /// unless the source lists them (Word's `w:vMerge` continuation), in which case they are
+    /// marked [`TableCell::merged`].
+    pub cells: Vec<TableCell>,
+}
+
+/// One table cell.
+#[derive(Debug, Clone)]
+pub struct TableCell {
+    /// The cell's text; paragraphs inside the cell are joined by `\n`.
+    pub text: String,
+    /// Byte offset of `text` in the decoded source, when `text` is a verbatim slice of it.
+    pub origin: Option<usize>,
+    /// Number of grid columns the cell spans (at least 1).
+    pub col_span: u32,
+    /// Number of grid rows the cell spans (at least 1).
+    pub row_span: u32,
+    /// True when this cell only continues a cell above it (its content belongs to that cell).
+    pub merged: bool,
+}
+
+impl TableCell {
+    /// A plain cell spanning one row and one column.
+    pub fn new(text: impl Into<String>, origin: Option<usize>) -> TableCell {
+        TableCell {
+            text: text.into(),
+            origin,
+            col_span: 1,
+            row_span: 1,
+            merged: false,
+        }
+    }
+}
+
+impl Document {
+    /// The paragraphs' texts in order, for quick inspection and tests.
+    pub fn paragraphs(&self) -> impl Iterator<Item = &Paragraph> {
+        self.blocks.iter().filter_map(|b| match b {
+            Block::Paragraph(p) => Some(p),
+            Block::Table(_) => None,
+        })
+    }
+
+    /// The tables in order.
+    pub fn tables(&self) -> impl Iterator<Item = &Table> {
+        self.blocks.iter().filter_map(|b| match b {
+            Block::Table(t) => Some(t),
+            Block::Paragraph(_) => None,
+        })
+    }
+}

@@ -1,0 +1,186 @@
+//! `xxgk` (信息公开) turns Chinese government information-disclosure annual reports
+//! (政府信息公开工作年度报告) into exact, checked data.
+//!
+//! Bytes go in (report text in UTF-8, GB18030/GBK or UTF-16, or Markdown); a typed [`Report`] comes
+//! out: the template version, metadata (agency, year, period, contact), the six sections, every
+//! cell of the three statistics tables under a stable key with its raw text and location, and the
+//! outcome of the arithmetic cross-checks (勾稽关系). Numbers are never invented or repaired: a blank
+//! cell is `null`, an ambiguous one is reported with its candidates, and a failed rule is a finding.
+//!
+//! ```
+//! let text = std::fs::read("fixtures/000_500855b189a022d6.txt").unwrap();
+//! let report = xxgk::parse(&text).unwrap();
+//! assert_eq!(report.agency.as_deref(), Some("宜春市统计局"));
+//! assert_eq!(report.year, Some(2020));
+//! assert_eq!(report.template, xxgk::Template::V2019);
+//! let received = report.value("applications.new_received.total").unwrap();
+//! assert_eq!(received.to_i64(), Some(12));
+//! assert!(!report.has_failed_rules());
+//! ```
+//!
+//! The pipeline is `bytes → sniff + decode → reader → Document → sections, tables, metadata →
+//! checks → Report`. Every reader lowers its format into the same [`document::Document`]; nothing
+//! after the reader knows which format the bytes came in.
+
+#![forbid(unsafe_code)]
+
+pub mod analyze;
+pub mod checks;
+pub mod decode;
+pub mod document;
+mod error;
+pub mod fold;
+pub mod labels;
+pub mod metadata;
+pub mod number;
+pub mod position;
+pub mod readers;
+mod report;
+pub mod sections;
+pub mod sniff;
+pub mod tables;
+pub mod template;
+pub mod value;
+
+pub use error::{Error, ErrorKind, Result};
+pub use number::Decimal;
+pub use report::{
+    Cell, CellStatus, Check, Contact, Finding, Format, Location, Metadata, Outcome, Period, Report,
+    Section, Severity, StatTable, Subsection, TableInfo, Template, SCHEMA_VERSION,
+};
+
+use sniff::Sniffed;
+
+/// Default limit on input size: 256 MiB.
+pub const DEFAULT_MAX_SIZE: u64 = 256 * 1024 * 1024;
+
+/// Parses a report with default options. See [`Parser`] for hints and limits.
+pub fn parse(bytes: &[u8]) -> Result<Report> {
+    Parser::new().parse(bytes)
+}
+
+/// Options for parsing, built up in the manner of `csv::ReaderBuilder`.
+///
+/// ```
+/// let report = xxgk::Parser::new()
+///     .encoding("utf-8")
+///     .file_name("report.txt")
+///     .parse("一、总体情况\n二、主动公开政府信息情况\n".as_bytes());
+/// assert!(report.is_ok());
+/// ```
+#[derive(Debug, Clone)]
+pub struct Parser {
+    format: Option<Format>,
+    encoding: Option<String>,
+    file_name: Option<String>,
+    max_size: u64,
+}
+
+impl Default for Parser {
+    fn default() -> Parser {
+        Parser::new()
+    }
+}
+
+impl Parser {
+    /// A parser that detects format and encoding itself.
+    pub fn new() -> Parser {
+        Parser {
+            format: None,
+            encoding: None,
+            file_name: None,
+            max_size: DEFAULT_MAX_SIZE,
+        }
+    }
+
+    /// Reads the input as this format instead of detecting it.
+    pub fn format(mut self, format: Format) -> Parser {
+        self.format = Some(format);
+        self
+    }
+
+    /// Decodes text with this encoding (an encoding label such as `gbk`, `utf-16le`) instead of
+    /// detecting it; a byte-order mark still wins.
+    pub fn encoding(mut self, label: impl Into<String>) -> Parser {
+        self.encoding = Some(label.into());
+        self
+    }
+
+    /// The input's file name, used only to break ties between text formats (`.md`).
+    pub fn file_name(mut self, name: impl Into<String>) -> Parser {
+        self.file_name = Some(name.into());
+        self
+    }
+
+    /// Refuses inputs larger than this many bytes (default [`DEFAULT_MAX_SIZE`]).
+    pub fn max_size(mut self, bytes: u64) -> Parser {
+        self.max_size = bytes;
+        self
+    }
+
+    /// Reads a file and parses it.
+    pub fn parse_path(&self, path: impl AsRef<std::path::Path>) -> Result<Report> {
+        let path = path.as_ref();
+        let size = std::fs::metadata(path)?.len();
+        if size > self.max_size {
+            return Err(Error::new(ErrorKind::TooLarge {
+                size,
+                limit: self.max_size,
+            }));
+        }
+        let bytes = std::fs::read(path)?;
+        let mut parser = self.clone();
+        if parser.file_name.is_none() {
+            parser.file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        }
+        parser.parse(&bytes)
+    }
+
+    /// Parses a report from bytes.
+    pub fn parse(&self, bytes: &[u8]) -> Result<Report> {
+        if bytes.len() as u64 > self.max_size {
+            return Err(Error::new(ErrorKind::TooLarge {
+                size: bytes.len() as u64,
+                limit: self.max_size,
+            }));
+        }
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(Error::new(ErrorKind::Empty));
+        }
+        let format = match self.format {
+            Some(format) => format,
+            None => match sniff::sniff(bytes, self.file_name.as_deref()) {
+                Sniffed::Readable(format) => format,
+                Sniffed::Unsupported { format, advice } => {
+                    return Err(Error::new(ErrorKind::Unsupported {
+                        format: format.to_string(),
+                        advice: advice.to_string(),
+                    }))
+                }
+                Sniffed::Binary(what) => {
+                    return Err(Error::new(ErrorKind::Binary {
+                        what: what.to_string(),
+                    }))
+                }
+            },
+        };
+        let decoded = decode::decode(bytes, self.encoding.as_deref());
+        if decoded.text.trim().is_empty() {
+            return Err(Error::new(ErrorKind::Empty));
+        }
+        let doc = match format {
+            Format::Text => readers::text::read(&decoded.text),
+            Format::Markdown => readers::markdown::read(&decoded.text),
+        };
+        analyze::analyze(
+            &doc,
+            analyze::Source {
+                format,
+                text: Some(&decoded.text),
+                encoding: decoded.encoding,
+                bom: decoded.bom,
+                findings: decoded.findings,
+            },
+        )
+    }
+}

@@ -1,0 +1,136 @@
+//! Telling what the bytes are from their content, whatever the file is called.
+
+use crate::report::Format;
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// What a file's bytes look like.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sniffed {
+    /// A format this crate reads.
+    Readable(Format),
+    /// A known container or document format this crate does not read yet, with advice.
+    Unsupported {
+        /// The format's name.
+        format: &'static str,
+        /// How to convert it.
+        advice: &'static str,
+    },
+    /// Binary data that is no document format we know.
+    Binary(&'static str),
+}
+
+/// How many leading bytes are examined for binary content.
+const PREFIX: usize = 8 * 1024;
+
+/// Identifies the format of `bytes`; `name` (a file name) only breaks ties between text formats.
+pub fn sniff(bytes: &[u8], name: Option<&str>) -> Sniffed {
+    if bytes.starts_with(b"%PDF-") {
+        return Sniffed::Unsupported {
+            format: "PDF",
+            advice: "extract its text first, e.g. `pdftotext -layout report.pdf report.txt`, and parse the text",
+        };
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return Sniffed::Unsupported {
+            format: "an OLE compound file (Word 97-2003 .doc, or an encrypted .docx)",
+            advice:
+                "convert it to DOCX, e.g. `libreoffice --headless --convert-to docx report.doc`",
+        };
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return Sniffed::Unsupported {
+            format: "a ZIP container (DOCX)",
+            advice: "save it as text (e.g. `libreoffice --headless --convert-to txt report.docx`) and parse the text",
+        };
+    }
+    for (magic, what) in [
+        (&b"\x89PNG"[..], "a PNG image"),
+        (&b"\xFF\xD8\xFF"[..], "a JPEG image"),
+        (&b"GIF8"[..], "a GIF image"),
+        (&b"\x1F\x8B"[..], "gzip data"),
+        (&b"Rar!"[..], "a RAR archive"),
+        (&b"7z\xBC\xAF"[..], "a 7z archive"),
+        (&b"\x7FELF"[..], "an executable"),
+        (&b"MZ"[..], "an executable"),
+    ] {
+        if bytes.starts_with(magic) {
+            return Sniffed::Binary(what);
+        }
+    }
+    if looks_binary(bytes) {
+        return Sniffed::Binary("control bytes that no text encoding uses");
+    }
+    let is_markdown_name = name.is_some_and(|n| {
+        let n = n.to_ascii_lowercase();
+        n.ends_with(".md") || n.ends_with(".markdown")
+    });
+    if is_markdown_name || has_pipe_table(bytes) {
+        Sniffed::Readable(Format::Markdown)
+    } else {
+        Sniffed::Readable(Format::Text)
+    }
+}
+
+/// True when the prefix holds control bytes that text (in UTF-8, GBK or UTF-16) does not.
+fn looks_binary(bytes: &[u8]) -> bool {
+    let prefix = &bytes[..bytes.len().min(PREFIX)];
+    if prefix.is_empty() {
+        return false;
+    }
+    let utf16 = prefix.starts_with(&[0xFF, 0xFE])
+        || prefix.starts_with(&[0xFE, 0xFF])
+        || crate::decode::utf16_by_nul_pattern(prefix).is_some();
+    if utf16 {
+        return false;
+    }
+    let controls = prefix
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1B))
+        .count();
+    controls * 100 > prefix.len() || prefix.contains(&0) && controls * 1000 > prefix.len()
+}
+
+/// A Markdown pipe-table delimiter row (`|---|---|`) in the first part of the text.
+fn has_pipe_table(bytes: &[u8]) -> bool {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    let pattern = PATTERN.get_or_init(|| {
+        Regex::new(r"(?m)^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
+            .unwrap_or_else(|err| panic!("pipe-table pattern: {err}"))
+    });
+    let prefix = &bytes[..bytes.len().min(256 * 1024)];
+    let text = String::from_utf8_lossy(prefix);
+    pattern.is_match(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tells_formats_by_content() {
+        assert_eq!(sniff(b"abc", None), Sniffed::Readable(Format::Text));
+        assert_eq!(
+            sniff(b"| a | b |\n|---|---|\n", None),
+            Sniffed::Readable(Format::Markdown)
+        );
+        assert_eq!(
+            sniff(b"plain", Some("x.md")),
+            Sniffed::Readable(Format::Markdown)
+        );
+        assert!(matches!(
+            sniff(b"%PDF-1.7", None),
+            Sniffed::Unsupported { .. }
+        ));
+        assert!(matches!(sniff(b"\x89PNG\r\n", None), Sniffed::Binary(_)));
+        assert!(matches!(
+            sniff(&[0u8, 1, 2, 3, 4, 5, 6, 7, 0, 0, 9, 1], None),
+            Sniffed::Binary(_)
+        ));
+        let utf16: Vec<u8> = "一、总体情况\n12\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        assert_eq!(sniff(&utf16, None), Sniffed::Readable(Format::Text));
+    }
+}

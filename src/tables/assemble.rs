@@ -1,0 +1,645 @@
+//! Observations to cells: every canonical cell of each table found, in template order, then the
+//! cells beyond the template.
+//!
+//! The version of each table is decided from its own labels (表二 by its column headers, 表三 by
+//! the shape of （六）其他处理). A cell's value is read by [`crate::value`] and converted to its
+//! key's unit; its raw text and location are kept. A canonical cell the source does not have is
+//! `missing`, never zero.
+
+use super::observation::{Observation, ObservedColumn, ObservedRow, ObservedValues, SourceCell};
+use crate::number::Decimal;
+use crate::report::{
+    Cell, CellStatus, Finding, Location, Severity, StatTable, TableInfo, Template,
+};
+use crate::template::{
+    active_cells, active_key, appeals_key, application_key, application_rows, chinese_label,
+    unit_of, Version, ACTIVE_COLUMNS, ACTIVE_ROWS, APPEALS_COLUMNS, APPLICANT_COLUMNS,
+    APPLICATION_ROWS,
+};
+use crate::value::{parse_cell, CellValue, Unit};
+use std::collections::HashMap;
+
+/// The cells of the tables found, with what was learnt on the way.
+#[derive(Debug, Default)]
+pub struct Assembled {
+    /// Canonical cells of each table found, then extra cells.
+    pub cells: Vec<Cell>,
+    /// The tables found.
+    pub tables: Vec<TableInfo>,
+    /// The version each of 表二 and 表三 follows by its own labels (`None`: not decidable).
+    pub versions: Vec<(StatTable, Option<Version>)>,
+    /// Problems placing or reading cells.
+    pub findings: Vec<Finding>,
+}
+
+/// Turns observations into cells. `fallback` is the version to use for a table whose labels do not
+/// decide it (a truncated 表三, say): the other table's version wins over it.
+pub fn assemble(observations: &[Observation], fallback: Option<Version>) -> Assembled {
+    let mut out = Assembled::default();
+    let active_version = active_version(observations);
+    let applications_version = applications_version(observations);
+    let decided = active_version.or(applications_version);
+    for table in [
+        StatTable::Active,
+        StatTable::Applications,
+        StatTable::Appeals,
+    ] {
+        let rows: Vec<&Observation> = observations.iter().filter(|o| o.table == table).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let own = match table {
+            StatTable::Active => active_version,
+            StatTable::Applications => applications_version,
+            StatTable::Appeals => None,
+        };
+        if table != StatTable::Appeals {
+            out.versions.push((table, own));
+        }
+        let version = own.or(decided).or(fallback).unwrap_or(Version::V2021);
+        if own.is_none() && table != StatTable::Appeals {
+            out.findings.push(Finding::new(
+                "table.version_undecided",
+                Severity::Info,
+                format!(
+                    "{}: its labels do not tell the 2019 form from the 2021 form; read as {}",
+                    table.chinese_name(),
+                    version.template().as_str()
+                ),
+            ));
+        }
+        let mut builder = TableBuilder::new(table, version);
+        for observation in &rows {
+            builder.observe(observation, &mut out.findings);
+        }
+        builder.finish(&mut out);
+    }
+    out
+}
+
+/// 表二's version from its column headers: the version most headers belong to.
+fn active_version(observations: &[Observation]) -> Option<Version> {
+    let (mut v2019, mut v2021) = (0, 0);
+    for o in observations.iter().filter(|o| o.table == StatTable::Active) {
+        for column in o.columns.iter().flatten() {
+            if let ObservedColumn::Active(i) = column {
+                match ACTIVE_COLUMNS[*i].version {
+                    Version::V2019 => v2019 += 1,
+                    Version::V2021 => v2021 += 1,
+                }
+            }
+        }
+    }
+    match v2019.cmp(&v2021) {
+        std::cmp::Ordering::Greater => Some(Version::V2019),
+        std::cmp::Ordering::Less => Some(Version::V2021),
+        std::cmp::Ordering::Equal => None,
+    }
+}
+
+/// 表三's version from （六）其他处理: a row with values (2019) or three sub-rows (2021).
+fn applications_version(observations: &[Observation]) -> Option<Version> {
+    let mut single = false;
+    let mut split = false;
+    for o in observations
+        .iter()
+        .filter(|o| o.table == StatTable::Applications)
+    {
+        if let ObservedRow::Application(i) = o.row {
+            match APPLICATION_ROWS[i].id {
+                "other" if has_content(&o.values) => single = true,
+                "other_no_correction" | "other_unpaid_fee" | "other_misc" => split = true,
+                _ => {}
+            }
+        }
+    }
+    match (single, split) {
+        (true, false) => Some(Version::V2019),
+        (false, true) => Some(Version::V2021),
+        _ => None,
+    }
+}
+
+fn has_content(values: &ObservedValues) -> bool {
+    match values {
+        ObservedValues::Cells(cells) => cells.iter().any(|c| !c.raw.trim().is_empty()),
+        ObservedValues::Run(_) => true,
+    }
+}
+
+/// A canonical cell being filled.
+struct Slot {
+    key: String,
+    unit: &'static str,
+    cell: Option<Cell>,
+}
+
+struct TableBuilder {
+    table: StatTable,
+    version: Version,
+    slots: Vec<Slot>,
+    index: HashMap<String, usize>,
+    extras: Vec<Cell>,
+}
+
+impl TableBuilder {
+    fn new(table: StatTable, version: Version) -> TableBuilder {
+        let slots: Vec<Slot> = canonical_keys(table, version)
+            .into_iter()
+            .map(|(key, unit)| Slot {
+                key,
+                unit,
+                cell: None,
+            })
+            .collect();
+        let index = slots
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.key.clone(), i))
+            .collect();
+        TableBuilder {
+            table,
+            version,
+            slots,
+            index,
+            extras: Vec::new(),
+        }
+    }
+
+    fn observe(&mut self, o: &Observation, findings: &mut Vec<Finding>) {
+        // A 2021 （六）其他处理 group row with nothing in it is not the 2019 row.
+        if let ObservedRow::Application(i) = o.row {
+            if APPLICATION_ROWS[i].id == "other"
+                && self.version == Version::V2021
+                && !has_content(&o.values)
+            {
+                return;
+            }
+        }
+        let columns = match &o.columns {
+            Some(columns) => columns.clone(),
+            None => template_columns(self.table, self.version, &o.row),
+        };
+        if columns.is_empty() {
+            findings.push(
+                Finding::new(
+                    "table.no_header",
+                    Severity::Warning,
+                    format!(
+                        "{} row {:?}: no column header says what its values are; not read",
+                        self.table.chinese_name(),
+                        o.label
+                    ),
+                )
+                .at(o.location),
+            );
+            return;
+        }
+        match &o.values {
+            ObservedValues::Cells(values) => self.observe_cells(o, &columns, values, findings),
+            ObservedValues::Run(run) => self.observe_run(o, &columns, run, findings),
+        }
+    }
+
+    fn observe_cells(
+        &mut self,
+        o: &Observation,
+        columns: &[ObservedColumn],
+        values: &[SourceCell],
+        findings: &mut Vec<Finding>,
+    ) {
+        let mut values = values;
+        while values.len() > columns.len() && values.last().is_some_and(|v| v.raw.trim().is_empty())
+        {
+            values = &values[..values.len() - 1];
+        }
+        if values.len() != columns.len() {
+            let raws: Vec<&str> = values.iter().map(|v| v.raw.trim()).collect();
+            findings.push(
+                Finding::new(
+                    "table.row_width",
+                    Severity::Warning,
+                    format!(
+                        "{} row {:?} has {} values for {} columns, so they cannot be placed: {}",
+                        self.table.chinese_name(),
+                        o.label,
+                        values.len(),
+                        columns.len(),
+                        raws.join(" | ")
+                    ),
+                )
+                .with_cells(self.keys_of(&o.row, columns))
+                .at(o.location),
+            );
+            return;
+        }
+        for (column, value) in columns.iter().zip(values) {
+            let (key, canonical) = self.key(&o.row, column);
+            let unit = self.unit(&key);
+            let cell = read_cell(self.table, &key, unit, &value.raw, value.location, findings);
+            self.place(key, canonical, cell, o, column, findings);
+        }
+    }
+
+    fn observe_run(
+        &mut self,
+        o: &Observation,
+        columns: &[ObservedColumn],
+        run: &SourceCell,
+        findings: &mut Vec<Finding>,
+    ) {
+        let keys = self.keys_of(&o.row, columns);
+        findings.push(
+            Finding::new(
+                "cell.fused",
+                Severity::Warning,
+                format!(
+                    "{} {}: the cell boundaries of {} cells were lost in the run {:?}; the cells are reported as ambiguous, not guessed",
+                    self.table.chinese_name(),
+                    o.label.trim(),
+                    columns.len(),
+                    run.raw.trim()
+                ),
+            )
+            .with_cells(keys)
+            .at(run.location),
+        );
+        for column in columns {
+            let (key, canonical) = self.key(&o.row, column);
+            let unit = self.unit(&key);
+            let cell = Cell {
+                key: key.clone(),
+                table: self.table,
+                status: CellStatus::Ambiguous,
+                value: None,
+                raw: Some(run.raw.clone()),
+                unit,
+                location: run.location,
+                candidates: Vec::new(),
+                row_label: None,
+                column_label: None,
+            };
+            self.place(key, canonical, cell, o, column, findings);
+        }
+    }
+
+    fn place(
+        &mut self,
+        key: String,
+        canonical: bool,
+        mut cell: Cell,
+        o: &Observation,
+        column: &ObservedColumn,
+        findings: &mut Vec<Finding>,
+    ) {
+        if let Some(&i) = self.index.get(&key) {
+            match &self.slots[i].cell {
+                None => self.slots[i].cell = Some(cell),
+                Some(existing) => report_duplicate(existing, &cell, findings),
+            }
+            return;
+        }
+        if !canonical {
+            cell.row_label = Some(o.label.trim().to_string());
+            cell.column_label = Some(column_label(column));
+        }
+        match self.extras.iter().find(|c| c.key == key) {
+            Some(existing) => report_duplicate(existing, &cell, findings),
+            None => self.extras.push(cell),
+        }
+    }
+
+    /// The key of a row and column, and whether it is canonical in some version.
+    fn key(&self, row: &ObservedRow, column: &ObservedColumn) -> (String, bool) {
+        match (self.table, row, column) {
+            (StatTable::Active, ObservedRow::Active(r), ObservedColumn::Active(c)) => {
+                let row = ACTIVE_ROWS[*r].id;
+                let column = ACTIVE_COLUMNS[*c].id;
+                let canonical = [Version::V2019, Version::V2021].iter().any(|v| {
+                    active_cells(*v)
+                        .iter()
+                        .any(|(r, cs)| *r == row && cs.contains(&column))
+                });
+                if canonical {
+                    return (active_key(row, column), true);
+                }
+            }
+            (
+                StatTable::Applications,
+                ObservedRow::Application(r),
+                ObservedColumn::Applicant(c),
+            ) => {
+                return (
+                    application_key(APPLICATION_ROWS[*r].id, APPLICANT_COLUMNS[*c].id),
+                    true,
+                );
+            }
+            (StatTable::Appeals, ObservedRow::Appeals, ObservedColumn::Appeals(c)) => {
+                return (appeals_key(APPEALS_COLUMNS[*c].key), true);
+            }
+            _ => {}
+        }
+        (
+            format!(
+                "extra.{}.{}.{}",
+                self.table.as_str(),
+                row_name(row),
+                column_name(column)
+            ),
+            false,
+        )
+    }
+
+    fn keys_of(&self, row: &ObservedRow, columns: &[ObservedColumn]) -> Vec<String> {
+        columns.iter().map(|c| self.key(row, c).0).collect()
+    }
+
+    fn unit(&self, key: &str) -> &'static str {
+        if let Some(&i) = self.index.get(key) {
+            return self.slots[i].unit;
+        }
+        let column = key.rsplit('.').next().unwrap_or("");
+        unit_of(self.table, column)
+    }
+
+    fn finish(self, out: &mut Assembled) {
+        let expected = self.slots.len();
+        let mut missing = Vec::new();
+        let mut found = 0;
+        for slot in self.slots {
+            match slot.cell {
+                Some(cell) => {
+                    found += 1;
+                    out.cells.push(cell);
+                }
+                None => {
+                    missing.push(slot.key.clone());
+                    out.cells.push(Cell {
+                        key: slot.key,
+                        table: self.table,
+                        status: CellStatus::Missing,
+                        value: None,
+                        raw: None,
+                        unit: slot.unit,
+                        location: None,
+                        candidates: Vec::new(),
+                        row_label: None,
+                        column_label: None,
+                    });
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let named: Vec<String> = missing.iter().take(12).map(|k| chinese_label(k)).collect();
+            let more = if missing.len() > 12 {
+                format!(" and {} more", missing.len() - 12)
+            } else {
+                String::new()
+            };
+            out.findings.push(
+                Finding::new(
+                    "table.missing_cells",
+                    Severity::Warning,
+                    format!(
+                        "{}: {} of {} cells were not found in the source: {}{}",
+                        self.table.chinese_name(),
+                        missing.len(),
+                        expected,
+                        named.join("、"),
+                        more
+                    ),
+                )
+                .with_cells(missing),
+            );
+        }
+        let extra = self.extras.len();
+        out.cells.extend(self.extras);
+        out.tables.push(TableInfo {
+            table: self.table,
+            version: self.version.template(),
+            found,
+            expected,
+            extra,
+        });
+    }
+}
+
+/// The canonical keys of a table in a version, in form order, with their units.
+pub fn canonical_keys(table: StatTable, version: Version) -> Vec<(String, &'static str)> {
+    match table {
+        StatTable::Active => active_cells(version)
+            .iter()
+            .flat_map(|(row, columns)| {
+                columns
+                    .iter()
+                    .map(move |c| (active_key(row, c), unit_of(StatTable::Active, c)))
+            })
+            .collect(),
+        StatTable::Applications => application_rows(version)
+            .flat_map(|row| {
+                APPLICANT_COLUMNS
+                    .iter()
+                    .map(move |c| (application_key(row.id, c.id), "件"))
+            })
+            .collect(),
+        StatTable::Appeals => APPEALS_COLUMNS
+            .iter()
+            .map(|c| (appeals_key(c.key), "件"))
+            .collect(),
+    }
+}
+
+/// The template's columns for a row, when the source gave no header.
+fn template_columns(table: StatTable, version: Version, row: &ObservedRow) -> Vec<ObservedColumn> {
+    match (table, row) {
+        (StatTable::Active, ObservedRow::Active(r)) => {
+            let id = ACTIVE_ROWS[*r].id;
+            active_cells(version)
+                .iter()
+                .find(|(row, _)| *row == id)
+                .map(|(_, columns)| {
+                    columns
+                        .iter()
+                        .filter_map(|c| {
+                            ACTIVE_COLUMNS
+                                .iter()
+                                .position(|d| d.id == *c && d.version == version)
+                                .map(ObservedColumn::Active)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        }
+        (StatTable::Applications, _) => (0..APPLICANT_COLUMNS.len())
+            .map(ObservedColumn::Applicant)
+            .collect(),
+        (StatTable::Appeals, _) => (0..APPEALS_COLUMNS.len())
+            .map(ObservedColumn::Appeals)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Reads one cell's raw text into a [`Cell`] with the value in the key's unit.
+fn read_cell(
+    table: StatTable,
+    key: &str,
+    unit: &'static str,
+    raw: &str,
+    location: Option<Location>,
+    findings: &mut Vec<Finding>,
+) -> Cell {
+    let mut cell = Cell {
+        key: key.to_string(),
+        table,
+        status: CellStatus::Unreadable,
+        value: None,
+        raw: Some(raw.to_string()),
+        unit,
+        location,
+        candidates: Vec::new(),
+        row_label: None,
+        column_label: None,
+    };
+    match parse_cell(raw) {
+        CellValue::Blank => cell.status = CellStatus::Blank,
+        CellValue::Placeholder => cell.status = CellStatus::Placeholder,
+        CellValue::Ambiguous { candidates } => {
+            cell.status = CellStatus::Ambiguous;
+            findings.push(
+                Finding::new(
+                    "cell.ambiguous",
+                    Severity::Warning,
+                    format!(
+                        "{} ({key}): {:?} can be read as {}; not guessed",
+                        chinese_label(key),
+                        raw.trim(),
+                        candidates
+                            .iter()
+                            .map(Decimal::to_string)
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    ),
+                )
+                .with_cells(vec![key.to_string()])
+                .at(location),
+            );
+            cell.candidates = candidates;
+        }
+        CellValue::Number {
+            value,
+            unit: written,
+        } => match convert(value, written, unit) {
+            Some(value) => {
+                cell.status = CellStatus::Number;
+                cell.value = Some(value);
+            }
+            None => findings.push(
+                Finding::new(
+                    "cell.unit",
+                    Severity::Warning,
+                    format!(
+                        "{} ({key}): {:?} is in a unit that does not fit a value in {unit}",
+                        chinese_label(key),
+                        raw.trim()
+                    ),
+                )
+                .with_cells(vec![key.to_string()])
+                .at(location),
+            ),
+        },
+        CellValue::Unreadable => findings.push(
+            Finding::new(
+                "cell.unreadable",
+                Severity::Warning,
+                format!(
+                    "{} ({key}): {:?} is not a number",
+                    chinese_label(key),
+                    raw.trim()
+                ),
+            )
+            .with_cells(vec![key.to_string()])
+            .at(location),
+        ),
+    }
+    cell
+}
+
+/// Converts a value written with `written` unit into `target` unit, exactly.
+fn convert(value: Decimal, written: Option<Unit>, target: &str) -> Option<Decimal> {
+    match (target, written) {
+        (_, None) => Some(value),
+        ("元", Some(Unit::Yuan)) | ("万元", Some(Unit::Wan)) => Some(value),
+        ("元", Some(Unit::Wan)) => value.shift(4),
+        ("万元", Some(Unit::Yuan)) => value.shift(-4),
+        ("件" | "项", Some(Unit::Count)) => Some(value),
+        _ => None,
+    }
+}
+
+fn report_duplicate(existing: &Cell, new: &Cell, findings: &mut Vec<Finding>) {
+    let differs = match (existing.value, new.value) {
+        (Some(a), Some(b)) => a != b,
+        _ => false,
+    };
+    if differs {
+        findings.push(
+            Finding::new(
+                "cell.conflict",
+                Severity::Warning,
+                format!(
+                    "{} ({}) appears twice with different values, {:?} and {:?}; the first is kept",
+                    chinese_label(&existing.key),
+                    existing.key,
+                    existing.raw.as_deref().unwrap_or("").trim(),
+                    new.raw.as_deref().unwrap_or("").trim()
+                ),
+            )
+            .with_cells(vec![existing.key.clone()])
+            .at(new.location),
+        );
+    }
+}
+
+fn row_name(row: &ObservedRow) -> String {
+    match row {
+        ObservedRow::Active(i) => ACTIVE_ROWS[*i].id.to_string(),
+        ObservedRow::Application(i) => APPLICATION_ROWS[*i].id.to_string(),
+        ObservedRow::Appeals => "appeals".to_string(),
+        ObservedRow::Extra(label) => crate::fold::fold(label),
+    }
+}
+
+fn column_name(column: &ObservedColumn) -> String {
+    match column {
+        ObservedColumn::Active(i) => ACTIVE_COLUMNS[*i].id.to_string(),
+        ObservedColumn::Applicant(i) => APPLICANT_COLUMNS[*i].id.to_string(),
+        ObservedColumn::Appeals(i) => APPEALS_COLUMNS[*i].key.to_string(),
+        ObservedColumn::Extra(label) => crate::fold::fold(label),
+    }
+}
+
+fn column_label(column: &ObservedColumn) -> String {
+    match column {
+        ObservedColumn::Active(i) => ACTIVE_COLUMNS[*i].label.to_string(),
+        ObservedColumn::Applicant(i) => APPLICANT_COLUMNS[*i].label.to_string(),
+        ObservedColumn::Appeals(i) => {
+            format!(
+                "{}·{}",
+                APPEALS_COLUMNS[*i].group, APPEALS_COLUMNS[*i].outcome
+            )
+        }
+        ObservedColumn::Extra(label) => label.trim().to_string(),
+    }
+}
+
+/// The report template from the tables' own versions: one version, both (`hybrid`), or `unknown`
+/// when no table's labels decide it.
+pub fn template_of(versions: &[(StatTable, Option<Version>)]) -> Template {
+    let decided: Vec<Version> = versions.iter().filter_map(|(_, v)| *v).collect();
+    match decided.as_slice() {
+        [] => Template::Unknown,
+        [first, rest @ ..] if rest.iter().all(|v| v == first) => first.template(),
+        _ => Template::Hybrid,
+    }
+}

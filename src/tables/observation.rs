@@ -1,0 +1,80 @@
+//! What the recognisers saw: table rows tied to the template, before they become cells.
+//!
+//! Both recognisers (real tables, and tables flattened into paragraphs) produce [`Observation`]s;
+//! [`assemble`](super::assemble) turns them into the report's cells. Keeping this step in between
+//! lets fused-run recovery work on rows, and lets both sources fill one table.
+
+use crate::report::{Location, StatTable};
+
+/// A table row as found in the source, tied to the template where its labels allow.
+#[derive(Debug, Clone)]
+pub struct Observation {
+    /// The table the row belongs to.
+    pub table: StatTable,
+    /// Which row of that table.
+    pub row: ObservedRow,
+    /// The column of each value, in order; `None` when the source gave no usable header and the
+    /// template order applies.
+    pub columns: Option<Vec<ObservedColumn>>,
+    /// The values.
+    pub values: ObservedValues,
+    /// The row label as written.
+    pub label: String,
+    /// Where the row label (or, for an unlabelled row, the first value) is.
+    pub location: Option<Location>,
+    /// Which recogniser produced it.
+    pub source: ObservationSource,
+}
+
+/// Which recogniser saw a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObservationSource {
+    /// A real table with cell boundaries.
+    Table,
+    /// Text in which a table was flattened (labels and numbers in running text).
+    Flattened,
+}
+
+/// Which row of a table an observation is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ObservedRow {
+    /// A 表二 row (index into [`crate::template::ACTIVE_ROWS`]).
+    Active(usize),
+    /// A 表三 row (index into [`crate::template::APPLICATION_ROWS`]).
+    Application(usize),
+    /// The data row of 表四.
+    Appeals,
+    /// A row beyond the template, named by its label.
+    Extra(String),
+}
+
+/// Which column a value is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ObservedColumn {
+    /// A 表二 column (index into [`crate::template::ACTIVE_COLUMNS`]).
+    Active(usize),
+    /// A 表三 column (index into [`crate::template::APPLICANT_COLUMNS`]).
+    Applicant(usize),
+    /// A 表四 column (index into [`crate::template::APPEALS_COLUMNS`]).
+    Appeals(usize),
+    /// A column beyond the template, named by its header.
+    Extra(String),
+}
+
+/// The values of an observed row.
+#[derive(Debug, Clone)]
+pub enum ObservedValues {
+    /// Separate cells, as the source delimited them.
+    Cells(Vec<SourceCell>),
+    /// One run of digits whose cell boundaries were lost (`6233440`).
+    Run(SourceCell),
+}
+
+/// The text of one source cell (or run) and where it is.
+#[derive(Debug, Clone)]
+pub struct SourceCell {
+    /// The text exactly as written.
+    pub raw: String,
+    /// Where it is.
+    pub location: Option<Location>,
+}
