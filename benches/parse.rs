@@ -1,1 +1,45 @@
-fn main() {}
+//! Parsing throughput: the seed report, and every text fixture.
+//!
+//! `cargo bench --bench parse`; criterion reports time per parse and MB/s (Throughput::Bytes).
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use std::hint::black_box;
+use std::path::Path;
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(name),
+    )
+    .unwrap()
+}
+
+fn parse_seed(c: &mut Criterion) {
+    let bytes = fixture("000_500855b189a022d6.txt");
+    let mut group = c.benchmark_group("seed");
+    group.throughput(Throughput::Bytes(bytes.len() as u64));
+    group.bench_function("parse", |b| {
+        b.iter(|| xxgk::parse(black_box(&bytes)).unwrap())
+    });
+    group.finish();
+}
+
+fn parse_text_fixtures(c: &mut Criterion) {
+    let mut group = c.benchmark_group("text");
+    for name in [
+        "shuyang-fgj-2023.txt",
+        "shanghai-stcsm-2024.md",
+        "pingtan-2024.txt",
+        "huaian-2024-partial.txt",
+        "legacy-pingtan-county-2012.txt",
+    ] {
+        let bytes = fixture(name);
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.bench_function(name, |b| b.iter(|| xxgk::parse(black_box(&bytes)).unwrap()));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, parse_seed, parse_text_fixtures);
+criterion_main!(benches);

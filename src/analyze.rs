@@ -98,9 +98,9 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
     findings.extend(layout.findings);
 
     let fallback = fallback_version(report.metadata.format_notice.as_deref(), report.year);
-    let assembled = assemble::assemble(&observations, fallback);
+    let mut assembled = assemble::assemble(&observations, fallback);
     report.template = assemble::template_of(&assembled.versions);
-    findings.extend(assembled.findings);
+    findings.append(&mut assembled.findings);
     if assembled.tables.is_empty() {
         findings.push(Finding::new(
             "table.none",
@@ -122,6 +122,9 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
             }
         }
     }
+    if let Some(text) = source.text {
+        mark_cut_cells(&mut assembled.cells, text, &mut findings);
+    }
     let (checks, check_findings) = checks::run(&assembled.cells, &assembled.tables);
     findings.extend(check_findings);
     report.tables = assembled.tables;
@@ -129,6 +132,37 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
     report.checks = checks;
     report.findings = findings;
     Ok(report)
+}
+
+/// When the text stops in the middle of a line, a cell that runs to the very end may have lost
+/// digits (`486690元` cut to `4866`): its value is withdrawn and reported, not trusted.
+fn mark_cut_cells(cells: &mut [crate::report::Cell], text: &str, findings: &mut Vec<Finding>) {
+    if text.is_empty() || text.ends_with(['\n', '\r']) {
+        return;
+    }
+    let end = text.len() as u64;
+    let mut cut = Vec::new();
+    for cell in cells.iter_mut() {
+        let (Some(location), Some(raw)) = (cell.location, cell.raw.as_deref()) else {
+            continue;
+        };
+        let reaches_end = location.byte.is_some_and(|b| b + raw.len() as u64 >= end);
+        if reaches_end && cell.value.is_some() {
+            cell.candidates = cell.value.take().into_iter().collect();
+            cell.status = crate::report::CellStatus::Ambiguous;
+            cut.push(cell.key.clone());
+        }
+    }
+    if !cut.is_empty() {
+        findings.push(
+            Finding::new(
+                "input.truncated",
+                Severity::Warning,
+                "the input stops in the middle of a line, inside a table cell: its value may have been cut short and is not used",
+            )
+            .with_cells(cut),
+        );
+    }
 }
 
 /// The version to read a table in when its own labels do not say: the format notice the report

@@ -51,6 +51,13 @@ pub enum CellValue {
 
 /// Reads a cell's text.
 pub fn parse_cell(raw: &str) -> CellValue {
+    // Fast path: plain ASCII digits with optional padding, the common case.
+    let trimmed = raw.trim_matches(|c: char| c.is_whitespace());
+    if !trimmed.is_empty() && trimmed.len() <= 18 && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        if let Some(value) = Decimal::parse_ascii(trimmed) {
+            return CellValue::Number { value, unit: None };
+        }
+    }
     let text = normalize(raw);
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     if compact.is_empty() {

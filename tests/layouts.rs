@@ -1,0 +1,172 @@
+//! The text layouts of tables lower into the same cells.
+
+mod common;
+
+use common::*;
+use xxgk::{CellStatus, Format};
+
+/// The seed with each table row on one line, cells separated by TABs (text copied out of Word).
+fn row_per_line(text: &str) -> String {
+    let mut out = String::new();
+    let mut row: Vec<&str> = Vec::new();
+    let flush = |row: &mut Vec<&str>, out: &mut String| {
+        if !row.is_empty() {
+            out.push('\t');
+            out.push_str(&row.join("\t"));
+            out.push('\n');
+            row.clear();
+        }
+    };
+    for line in text.lines() {
+        if let Some(cell) = line.strip_prefix('\t') {
+            row.push(cell);
+        } else {
+            flush(&mut row, &mut out);
+            if !line.trim().is_empty() {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    flush(&mut row, &mut out);
+    out
+}
+
+#[test]
+fn row_per_line_gives_the_same_cells_as_cell_per_line() {
+    let relaid = row_per_line(&seed());
+    assert!(relaid.contains("\t规章\t0\t0\t0\n"));
+    let report = parse(relaid.as_bytes());
+    assert_eq!(cell_map(&report), cell_map(&parse(seed().as_bytes())));
+    assert!(!report.has_failed_rules());
+}
+
+#[test]
+fn markdown_pipe_tables_give_the_same_cells() {
+    let relaid = row_per_line(&seed());
+    let mut markdown = String::new();
+    let mut in_table = false;
+    for line in relaid.lines() {
+        if let Some(row) = line.strip_prefix('\t') {
+            let cells: Vec<&str> = row.split('\t').collect();
+            if !in_table {
+                markdown.push('\n');
+                markdown.push_str(&format!("|{}|\n", cells.join("|")));
+                markdown.push_str(&format!("|{}|\n", vec!["---"; cells.len()].join("|")));
+                in_table = true;
+            } else {
+                markdown.push_str(&format!("|{}|\n", cells.join("|")));
+            }
+        } else {
+            if in_table {
+                markdown.push('\n');
+                in_table = false;
+            }
+            markdown.push_str(line);
+            markdown.push_str("\n\n");
+        }
+    }
+    let report = parse(markdown.as_bytes());
+    assert_eq!(report.format, Format::Markdown);
+    assert_eq!(cell_map(&report), cell_map(&parse(seed().as_bytes())));
+}
+
+#[test]
+fn unusual_cell_values_are_read_and_kept_raw() {
+    let text = seed()
+        .replacen("\t486690元", "\t48.669万元", 1)
+        .replacen(
+            "一、本年新收政府信息公开申请数量\n\t\u{a0}12",
+            "一、本年新收政府信息公开申请数量\n\t１２",
+            1,
+        )
+        .replacen("行政处罚\n\t2\n\t9", "行政处罚\n\t2\n\t-", 1);
+    let report = parse(text.as_bytes());
+    let amount = report.cell("active.procurement.amount_yuan").unwrap();
+    assert_eq!(
+        amount.value.unwrap().to_string(),
+        "486690",
+        "万元 is converted to the key's 元"
+    );
+    assert_eq!(amount.raw.as_deref(), Some("48.669万元"));
+    let full_width = report
+        .cell("applications.new_received.natural_person")
+        .unwrap();
+    assert_eq!(
+        (
+            full_width.value.unwrap().to_i64(),
+            full_width.raw.as_deref()
+        ),
+        (Some(12), Some("１２"))
+    );
+    let dash = report.cell("active.penalties.change").unwrap();
+    assert_eq!((dash.status, dash.value), (CellStatus::Placeholder, None));
+}
+
+/// 沭阳 2023 with a 法人 subtotal column (小计) added to 表三 and an extra row before 结转下年度.
+fn shuyang_with_extras() -> String {
+    let text = String::from_utf8(fixture("shuyang-fgj-2023.txt")).unwrap();
+    let mut out = String::new();
+    let mut in_applications = false;
+    for line in text.lines() {
+        if line.starts_with("三、收到和处理") {
+            in_applications = true;
+        } else if line.starts_with("四、") {
+            in_applications = false;
+        }
+        let fields: Vec<&str> = line.split('\t').collect();
+        if in_applications && line == "\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他"
+        {
+            out.push_str("\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t小计\n");
+        } else if in_applications && fields.len() == 9 {
+            if fields[1].contains("结转下年度") {
+                out.push_str("\t其中：跨年度办理\t1\t\t\t\t\t\t\t1\n");
+            }
+            // A blank subtotal, except on the first row.
+            let subtotal = if fields[1].contains("本年新收") {
+                "0"
+            } else {
+                ""
+            };
+            let (head, total) = fields.split_at(8);
+            out.push_str(&format!("{}\t{subtotal}\t{}\n", head.join("\t"), total[0]));
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn extra_rows_and_columns_are_kept_apart_from_canonical_cells() {
+    let report = parse(shuyang_with_extras().as_bytes());
+    assert_eq!(int(&report, "applications.new_received.total"), Some(26));
+    assert_eq!(
+        int(&report, "applications.new_received.natural_person"),
+        Some(26)
+    );
+    assert_eq!(int(&report, "applications.new_received.other_org"), None);
+    let subtotal = report
+        .cell("extra.applications.new_received.小计")
+        .expect("extra column");
+    assert_eq!(subtotal.value.unwrap().to_i64(), Some(0));
+    assert_eq!(subtotal.column_label.as_deref(), Some("小计"));
+    let extra_row = report
+        .cell("extra.applications.其中:跨年度办理.natural_person")
+        .expect("extra row");
+    assert_eq!(extra_row.value.unwrap().to_i64(), Some(1));
+    assert_eq!(extra_row.row_label.as_deref(), Some("其中：跨年度办理"));
+    let applications = report
+        .tables
+        .iter()
+        .find(|t| t.table == xxgk::StatTable::Applications)
+        .unwrap();
+    assert_eq!((applications.found, applications.expected), (175, 175));
+    assert_eq!(
+        applications.extra,
+        25 + 8,
+        "a subtotal per canonical row, and the extra row's 8 cells"
+    );
+    assert!(!report.has_failed_rules());
+}
