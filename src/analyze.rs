@@ -98,7 +98,7 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
     findings.extend(layout.findings);
 
     let fallback = fallback_version(report.metadata.format_notice.as_deref(), report.year);
-    let mut assembled = assemble::assemble(&observations, fallback);
+    let mut assembled = assemble::assemble(&mut observations, fallback);
     report.template = assemble::template_of(&assembled.versions);
     findings.append(&mut assembled.findings);
     if assembled.tables.is_empty() {

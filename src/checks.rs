@@ -71,6 +71,7 @@ impl Runner<'_> {
                 &parts,
             );
         }
+        self.subtotal_columns();
         let outcomes: Vec<&str> = rows
             .iter()
             .copied()
@@ -91,6 +92,47 @@ impl Runner<'_> {
                 &format!("{}列", column.label),
                 column.id,
                 &[application_key("total_processed", column.id)],
+                &parts,
+            );
+        }
+    }
+
+    /// A 法人 subtotal column (小计/合计) a report adds to 表三 must equal the five organisation
+    /// columns of its row: checked under R2, scoped to the extra column.
+    fn subtotal_columns(&mut self) {
+        let subtotals: Vec<(String, String, String)> = self
+            .cells
+            .values()
+            .filter(|c| c.key.starts_with("extra.applications."))
+            .filter(|c| {
+                c.column_label
+                    .as_deref()
+                    .is_some_and(|l| l.contains("小计") || l.contains("合计"))
+            })
+            .filter_map(|c| {
+                let row = c.key.split('.').nth(2)?;
+                crate::template::application_row(row)?;
+                Some((
+                    c.key.clone(),
+                    row.to_string(),
+                    c.column_label.clone().unwrap_or_default(),
+                ))
+            })
+            .collect();
+        let mut subtotals = subtotals;
+        subtotals.sort();
+        for (key, row, label) in subtotals {
+            let parts: Vec<String> = APPLICANT_COLUMNS[1..APPLICANT_COLUMNS.len() - 1]
+                .iter()
+                .map(|c| application_key(&row, c.id))
+                .collect();
+            let row_label = chinese_label(&application_key(&row, "total"));
+            let row_label = row_label.split('·').next().unwrap_or(&row).to_string();
+            self.identity(
+                "R2",
+                &format!("{row_label}行{label}"),
+                &format!("{row}.{label}"),
+                &[key],
                 &parts,
             );
         }

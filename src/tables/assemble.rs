@@ -6,7 +6,10 @@
 //! key's unit; its raw text and location are kept. A canonical cell the source does not have is
 //! `missing`, never zero.
 
-use super::observation::{Observation, ObservedColumn, ObservedRow, ObservedValues, SourceCell};
+use super::observation::{
+    FusedRun, Observation, ObservedColumn, ObservedRow, ObservedValues, Readings, SourceCell,
+};
+use super::recover;
 use crate::number::Decimal;
 use crate::report::{
     Cell, CellStatus, Finding, Location, Severity, StatTable, TableInfo, Template,
@@ -34,7 +37,7 @@ pub struct Assembled {
 
 /// Turns observations into cells. `fallback` is the version to use for a table whose labels do not
 /// decide it (a truncated 表三, say): the other table's version wins over it.
-pub fn assemble(observations: &[Observation], fallback: Option<Version>) -> Assembled {
+pub fn assemble(observations: &mut [Observation], fallback: Option<Version>) -> Assembled {
     let mut out = Assembled::default();
     let active_version = active_version(observations);
     let applications_version = applications_version(observations);
@@ -57,6 +60,9 @@ pub fn assemble(observations: &[Observation], fallback: Option<Version>) -> Asse
             out.versions.push((table, own));
         }
         let version = own.or(decided).or(fallback).unwrap_or(Version::V2021);
+        out.findings
+            .extend(recover::recover(observations, table, version));
+        let rows: Vec<&Observation> = observations.iter().filter(|o| o.table == table).collect();
         if own.is_none() && table != StatTable::Appeals {
             out.findings.push(Finding::new(
                 "table.version_undecided",
@@ -245,42 +251,108 @@ impl TableBuilder {
         &mut self,
         o: &Observation,
         columns: &[ObservedColumn],
-        run: &SourceCell,
+        run: &FusedRun,
         findings: &mut Vec<Finding>,
     ) {
         let keys = self.keys_of(&o.row, columns);
-        findings.push(
-            Finding::new(
-                "cell.fused",
-                Severity::Warning,
-                format!(
-                    "{} {}: the cell boundaries of {} cells were lost in the run {:?}; the cells are reported as ambiguous, not guessed",
-                    self.table.chinese_name(),
-                    o.label.trim(),
-                    columns.len(),
-                    run.raw.trim()
-                ),
-            )
-            .with_cells(keys)
-            .at(run.location),
-        );
-        for column in columns {
+        let raw = run.source.raw.trim();
+        let label = o.label.trim();
+        let table = self.table.chinese_name();
+        let unit = written_unit(raw);
+        let mut ambiguous = Vec::new();
+        for (i, column) in columns.iter().enumerate() {
             let (key, canonical) = self.key(&o.row, column);
-            let unit = self.unit(&key);
-            let cell = Cell {
+            let key_unit = self.unit(&key);
+            let mut cell = Cell {
                 key: key.clone(),
                 table: self.table,
                 status: CellStatus::Ambiguous,
                 value: None,
-                raw: Some(run.raw.clone()),
-                unit,
-                location: run.location,
+                raw: Some(run.source.raw.clone()),
+                unit: key_unit,
+                location: run.source.location,
                 candidates: Vec::new(),
                 row_label: None,
                 column_label: None,
             };
+            if let Readings::Split { cells, .. } = &run.readings {
+                // Only the last value of a run carries the unit written after it.
+                let written = if i + 1 == columns.len() { unit } else { None };
+                let values: Vec<Decimal> = cells
+                    .get(i)
+                    .map(|c| {
+                        c.iter()
+                            .filter_map(|v| convert(*v, written, key_unit))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                match values.as_slice() {
+                    [value] => {
+                        cell.status = CellStatus::Number;
+                        cell.value = Some(*value);
+                    }
+                    _ => {
+                        ambiguous.push(format!(
+                            "{} {}",
+                            chinese_label(&key),
+                            values
+                                .iter()
+                                .map(Decimal::to_string)
+                                .collect::<Vec<_>>()
+                                .join("/")
+                        ));
+                        cell.candidates = values;
+                    }
+                }
+            }
             self.place(key, canonical, cell, o, column, findings);
         }
+        let finding = match &run.readings {
+            Readings::Untried => Finding::new(
+                "cell.fused",
+                Severity::Warning,
+                format!(
+                    "{table} {label}: the cell boundaries of {} cells were lost in the run {raw:?}; the cells are reported as ambiguous, not guessed",
+                    columns.len()
+                ),
+            ),
+            Readings::Unsplittable { reason } => Finding::new(
+                "cell.unsplittable",
+                Severity::Warning,
+                format!("{table} {label}: {reason}; its {} cells are left without values", columns.len()),
+            ),
+            Readings::Split { cells, rules, solutions } => {
+                let shown: Vec<String> = cells
+                    .iter()
+                    .map(|c| c.iter().map(Decimal::to_string).collect::<Vec<_>>().join("/"))
+                    .collect();
+                let by = if rules.is_empty() {
+                    "the cell count and the form's number rules".to_string()
+                } else {
+                    format!("the cell count and {}", rules.join(", "))
+                };
+                if ambiguous.is_empty() {
+                    Finding::new(
+                        "cell.recovered",
+                        Severity::Info,
+                        format!(
+                            "{table} {label}: the fused run {raw:?} was split as {}, the only split {by} allow",
+                            shown.join(" | ")
+                        ),
+                    )
+                } else {
+                    Finding::new(
+                        "cell.ambiguous",
+                        Severity::Warning,
+                        format!(
+                            "{table} {label}: the fused run {raw:?} can be split {solutions} ways under {by}; cells with several candidates are not guessed: {}",
+                            ambiguous.join("; ")
+                        ),
+                    )
+                }
+            }
+        };
+        findings.push(finding.with_cells(keys).at(run.source.location));
     }
 
     fn place(
@@ -450,7 +522,11 @@ pub fn canonical_keys(table: StatTable, version: Version) -> Vec<(String, &'stat
 }
 
 /// The template's columns for a row, when the source gave no header.
-fn template_columns(table: StatTable, version: Version, row: &ObservedRow) -> Vec<ObservedColumn> {
+pub(crate) fn template_columns(
+    table: StatTable,
+    version: Version,
+    row: &ObservedRow,
+) -> Vec<ObservedColumn> {
     match (table, row) {
         (StatTable::Active, ObservedRow::Active(r)) => {
             let id = ACTIVE_ROWS[*r].id;
@@ -563,6 +639,17 @@ fn read_cell(
         ),
     }
     cell
+}
+
+/// The unit written at the end of a run (`13575394432.52元`).
+fn written_unit(raw: &str) -> Option<Unit> {
+    if raw.ends_with("万元") {
+        Some(Unit::Wan)
+    } else if raw.ends_with('元') {
+        Some(Unit::Yuan)
+    } else {
+        None
+    }
 }
 
 /// Converts a value written with `written` unit into `target` unit, exactly.

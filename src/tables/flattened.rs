@@ -13,7 +13,8 @@
 //! row or the start of a line, and its run must end at the next label, a heading or the line's end.
 
 use super::observation::{
-    Observation, ObservationSource, ObservedColumn, ObservedRow, ObservedValues, SourceCell,
+    FusedRun, Observation, ObservationSource, ObservedColumn, ObservedRow, ObservedValues,
+    Readings, SourceCell,
 };
 use crate::document::{Block, Document};
 use crate::fold::{fold, Folded};
@@ -284,9 +285,12 @@ impl Scanner<'_, '_, '_> {
         let values = expected
             .and_then(|n| split_on_spaces(run.text, n, run_start, self))
             .unwrap_or_else(|| {
-                ObservedValues::Run(SourceCell {
-                    raw: run.text.to_string(),
-                    location: Some(self.locator.locate(self.stream.origin(run_start))),
+                ObservedValues::Run(FusedRun {
+                    source: SourceCell {
+                        raw: run.text.to_string(),
+                        location: Some(self.locator.locate(self.stream.origin(run_start))),
+                    },
+                    readings: Readings::Untried,
                 })
             });
         self.out.push(Observation {
@@ -462,7 +466,7 @@ mod tests {
             .into_iter()
             .map(|o| {
                 let values = match o.values {
-                    ObservedValues::Run(run) => format!("run:{}", run.raw),
+                    ObservedValues::Run(run) => format!("run:{}", run.source.raw),
                     ObservedValues::Cells(cells) => cells
                         .iter()
                         .map(|c| c.raw.clone())

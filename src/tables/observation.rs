@@ -67,7 +67,38 @@ pub enum ObservedValues {
     /// Separate cells, as the source delimited them.
     Cells(Vec<SourceCell>),
     /// One run of digits whose cell boundaries were lost (`6233440`).
-    Run(SourceCell),
+    Run(FusedRun),
+}
+
+/// A run of digits holding a whole row, and what the form says about how it splits.
+#[derive(Debug, Clone)]
+pub struct FusedRun {
+    /// The run as written.
+    pub source: SourceCell,
+    /// Its readings, once [`crate::tables::recover`] has looked at it.
+    pub readings: Readings,
+}
+
+/// How a fused run can be read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Readings {
+    /// Not looked at.
+    Untried,
+    /// The values each cell can have across every split that survives, in column order. A cell
+    /// with one value is recovered; a cell with several is ambiguous.
+    Split {
+        /// The possible values of each cell, sorted and without repeats.
+        cells: Vec<Vec<crate::number::Decimal>>,
+        /// The rules that ruled splits out (empty when the cell count alone decides).
+        rules: Vec<&'static str>,
+        /// How many splits survive.
+        solutions: usize,
+    },
+    /// No split of the run fits the row.
+    Unsplittable {
+        /// Why, naming the rule involved.
+        reason: String,
+    },
 }
 
 /// The text of one source cell (or run) and where it is.
