@@ -41,5 +41,21 @@ fn parse_text_fixtures(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse_seed, parse_text_fixtures);
+fn parse_html_pages(c: &mut Criterion) {
+    let mut group = c.benchmark_group("html");
+    for name in [
+        "pingtan-2024.html",
+        "pingtan-2019.html",
+        "pingtan-2021.html",
+        "pingtan-2022.html",
+        "shanghai-gov-office-2019.html",
+    ] {
+        let bytes = fixture(name);
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.bench_function(name, |b| b.iter(|| xxgk::parse(black_box(&bytes)).unwrap()));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, parse_seed, parse_text_fixtures, parse_html_pages);
 criterion_main!(benches);

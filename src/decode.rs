@@ -27,6 +27,53 @@ pub struct Decoded {
 /// Decodes `bytes`, detecting the encoding unless `hint` names one (an encoding label such as
 /// `gbk` or `utf-16le`; an unknown label is ignored with a finding).
 pub fn decode(bytes: &[u8], hint: Option<&str>) -> Decoded {
+    decode_declared(bytes, hint, None)
+}
+
+/// Decodes an HTML page: a BOM or a hint wins, then UTF-16 by its NUL pattern, then the charset the
+/// page declares in a `<meta>` tag (unless the bytes are plainly UTF-8 and the page says otherwise),
+/// then the same cascade as text.
+pub fn decode_html(bytes: &[u8], hint: Option<&str>) -> Decoded {
+    decode_declared(bytes, hint, meta_charset(bytes))
+}
+
+/// The charset named by a `<meta charset>` or `<meta http-equiv="Content-Type">` tag near the
+/// start of a page.
+pub fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
+    let prefix = &bytes[..bytes.len().min(4096)];
+    let lower: Vec<u8> = prefix.iter().map(u8::to_ascii_lowercase).collect();
+    let mut from = 0;
+    while let Some(found) = memchr::memmem::find(&lower[from..], b"<meta") {
+        let start = from + found;
+        let end = memchr::memchr(b'>', &lower[start..]).map_or(lower.len(), |e| start + e);
+        let tag = &lower[start..end];
+        if let Some(at) = memchr::memmem::find(tag, b"charset") {
+            let rest = &tag[at + 7..];
+            let rest = rest
+                .iter()
+                .skip_while(|b| b.is_ascii_whitespace() || **b == b'=')
+                .copied();
+            let label: Vec<u8> = rest
+                .skip_while(|b| *b == b'"' || *b == b'\'' || b.is_ascii_whitespace())
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.'))
+                .collect();
+            if let Some(encoding) = Encoding::for_label(&label) {
+                // A page read as ASCII cannot really be UTF-16, whatever it says.
+                if encoding != UTF_16LE && encoding != UTF_16BE {
+                    return Some(encoding);
+                }
+            }
+        }
+        from = end;
+    }
+    None
+}
+
+fn decode_declared(
+    bytes: &[u8],
+    hint: Option<&str>,
+    declared: Option<&'static Encoding>,
+) -> Decoded {
     let mut findings = Vec::new();
     if let Some(label) = hint {
         match Encoding::for_label(label.trim().as_bytes()) {
@@ -49,6 +96,22 @@ pub fn decode(bytes: &[u8], hint: Option<&str>) -> Decoded {
     }
     if let Some(encoding) = utf16_by_nul_pattern(bytes) {
         return decode_with(bytes, encoding, 0, findings);
+    }
+    if let Some(declared) = declared {
+        let plainly_utf8 =
+            declared != UTF_8 && std::str::from_utf8(bytes).is_ok_and(|t| !t.is_ascii());
+        if !plainly_utf8 {
+            return decode_with(bytes, declared, 0, findings);
+        }
+        findings.push(Finding::new(
+            "decode.charset_mismatch",
+            Severity::Info,
+            format!(
+                "the page declares {} but its bytes are valid UTF-8; read as UTF-8",
+                canonical_name(declared)
+            ),
+        ));
+        return decode_with(bytes, UTF_8, 0, findings);
     }
     if looks_like_utf8(bytes) {
         return decode_with(bytes, UTF_8, 0, findings);
@@ -237,6 +300,21 @@ mod tests {
             (d.encoding.as_str(), d.bom, d.text.as_str()),
             ("UTF-8", true, SAMPLE)
         );
+    }
+
+    #[test]
+    fn html_meta_charsets_are_honoured() {
+        let (gbk, _, _) = GBK.encode("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"></head><body>一、总体情况</body></html>");
+        assert_eq!(meta_charset(&gbk), Some(GBK));
+        let d = decode_html(&gbk, None);
+        assert!(d.text.contains("一、总体情况"));
+        assert_eq!(d.encoding, "GBK");
+        let lying = "<meta charset='gbk'><p>一、总体情况</p>".as_bytes();
+        let d = decode_html(lying, None);
+        assert_eq!(d.encoding, "UTF-8");
+        assert_eq!(d.findings[0].rule, "decode.charset_mismatch");
+        assert_eq!(meta_charset(b"<meta charset=\"utf-8\">"), Some(UTF_8));
+        assert_eq!(meta_charset(b"<p>no meta</p>"), None);
     }
 
     #[test]

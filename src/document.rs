@@ -8,9 +8,22 @@
 pub struct Document {
     /// Paragraphs and tables in reading order.
     pub blocks: Vec<Block>,
-    /// The document's title as the container gives it (an HTML `<title>`, a Word title property),
+    /// What the container says about the document (page `<title>` and `<meta>`, Word properties),
     /// which may be better than anything in the body.
-    pub container_title: Option<String>,
+    pub container: ContainerInfo,
+}
+
+/// Metadata a container carries outside the body text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContainerInfo {
+    /// The title (`<meta name="ArticleTitle">`, `<title>`, Word's `dc:title`).
+    pub title: Option<String>,
+    /// The publishing body (`<meta name="ContentSource">`).
+    pub publisher: Option<String>,
+    /// The publication date as written (`<meta name="PubDate">`).
+    pub published: Option<String>,
+    /// The document's address (`<meta name="Url">`).
+    pub url: Option<String>,
 }
 
 /// A paragraph or a table.

@@ -164,19 +164,25 @@ impl Parser {
                 }
             },
         };
-        let decoded = decode::decode(bytes, self.encoding.as_deref());
+        let decoded = match format {
+            Format::Html => decode::decode_html(bytes, self.encoding.as_deref()),
+            _ => decode::decode(bytes, self.encoding.as_deref()),
+        };
         if decoded.text.trim().is_empty() {
             return Err(Error::new(ErrorKind::Empty));
         }
         let doc = match format {
             Format::Text => readers::text::read(&decoded.text),
             Format::Markdown => readers::markdown::read(&decoded.text),
+            Format::Html => readers::html::read(&decoded.text),
         };
+        // Line and column only mean something when the document is the decoded text itself.
+        let text = (format != Format::Html).then_some(decoded.text.as_str());
         analyze::analyze(
             &doc,
             analyze::Source {
                 format,
-                text: Some(&decoded.text),
+                text,
                 encoding: decoded.encoding,
                 bom: decoded.bom,
                 findings: decoded.findings,

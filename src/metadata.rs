@@ -144,18 +144,24 @@ pub fn find_title(doc: &Document, header: &Header) -> (Option<String>, Vec<usize
             Block::Table(_) => None,
         })
         .collect();
-    for (n, &(i, text)) in paragraphs.iter().enumerate() {
+    let is_title = |text: &str| {
         let folded = fold(text);
-        if folded.chars().count() > MAX_TITLE || !folded.contains("信息公开") {
-            continue;
-        }
-        if folded.contains("报告") || folded.contains("年报") {
+        folded.chars().count() <= MAX_TITLE
+            && folded.contains("信息公开")
+            && (folded.contains("报告") || folded.contains("年报"))
+    };
+    for (n, &(i, text)) in paragraphs.iter().enumerate() {
+        if is_title(text) {
             return (Some(clean_title(text)), vec![i]);
         }
+        // A title broken over two short lines, either way round.
         if let Some(&(j, next)) = paragraphs.get(n + 1) {
-            let next_folded = fold(next);
-            if next_folded.chars().count() <= 12 && next_folded.contains("报告") {
-                return (Some(clean_title(&format!("{text}{next}"))), vec![i, j]);
+            let short = |t: &str| fold(t).chars().count() <= 40;
+            let joined = format!("{text}{next}");
+            // …unless the second line is a whole title on its own (it names the year).
+            let complete = is_title(next) && title_year(next).is_some();
+            if short(text) && short(next) && is_title(&joined) && !complete {
+                return (Some(clean_title(&joined)), vec![i, j]);
             }
         }
     }
@@ -163,7 +169,7 @@ pub fn find_title(doc: &Document, header: &Header) -> (Option<String>, Vec<usize
         .field(&["标题", "题名", "#"])
         .filter(|t| fold(t).contains("信息公开"))
         .map(clean_title)
-        .or_else(|| doc.container_title.as_deref().map(clean_title));
+        .or_else(|| doc.container.title.as_deref().map(clean_title));
     (fallback, Vec::new())
 }
 
@@ -201,14 +207,17 @@ pub fn extract(title: Option<&str>, header: &Header, preamble: &str, doc: &Docum
     metadata.publisher = header
         .field(&["发布机构", "来源单位", "单位"])
         .map(str::to_string)
-        .or_else(|| comment_field(header, "发布机构"));
+        .or_else(|| comment_field(header, "发布机构"))
+        .or_else(|| doc.container.publisher.clone());
     metadata.published = header
         .field(&["发布时间", "公开日期", "发布日期"])
-        .map(str::to_string);
+        .map(str::to_string)
+        .or_else(|| doc.container.published.clone());
     metadata.source_url = header
         .field(&["原文链接", "来源", "链接"])
         .filter(|v| v.starts_with("http"))
-        .map(str::to_string);
+        .map(str::to_string)
+        .or_else(|| doc.container.url.clone());
 
     let (year, year_source) = match title.and_then(title_year) {
         Some(y) => (Some(y), Some("title")),

@@ -106,6 +106,8 @@ pub enum Format {
     Text,
     /// Markdown, with pipe tables.
     Markdown,
+    /// An HTML page or fragment.
+    Html,
 }
 
 impl Format {
@@ -114,6 +116,7 @@ impl Format {
         match self {
             Format::Text => "text",
             Format::Markdown => "markdown",
+            Format::Html => "html",
         }
     }
 }

@@ -61,6 +61,9 @@ pub fn sniff(bytes: &[u8], name: Option<&str>) -> Sniffed {
     if looks_binary(bytes) {
         return Sniffed::Binary("control bytes that no text encoding uses");
     }
+    if looks_like_html(bytes, name) {
+        return Sniffed::Readable(Format::Html);
+    }
     let is_markdown_name = name.is_some_and(|n| {
         let n = n.to_ascii_lowercase();
         n.ends_with(".md") || n.ends_with(".markdown")
@@ -89,6 +92,69 @@ fn looks_binary(bytes: &[u8]) -> bool {
         .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1B))
         .count();
     controls * 100 > prefix.len() || prefix.contains(&0) && controls * 1000 > prefix.len()
+}
+
+/// Markup at the start (`<!DOCTYPE html>`, `<html>`, `<p>`, `<table>`…), whatever the name; or an
+/// `.htm`/`.html`/`.shtml` name and tags anywhere near the start.
+fn looks_like_html(bytes: &[u8], name: Option<&str>) -> bool {
+    const TAGS: &[&[u8]] = &[
+        b"<!doctype html",
+        b"<html",
+        b"<head",
+        b"<body",
+        b"<meta",
+        b"<title",
+        b"<div",
+        b"<p>",
+        b"<p ",
+        b"<table",
+        b"<span",
+        b"<br",
+        b"<font",
+        b"<center",
+        b"<script",
+        b"<style",
+        b"<!--",
+        b"<h1",
+        b"<h2",
+        b"<h3",
+        b"<section",
+        b"<article",
+        b"<link",
+    ];
+    // ASCII view of the start: BOM and UTF-16's NUL bytes dropped, lower-cased.
+    let prefix: Vec<u8> = bytes[..bytes.len().min(4096)]
+        .iter()
+        .filter(|&&b| b != 0 && b < 0x80)
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    let trimmed: &[u8] = {
+        let start = prefix
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(prefix.len());
+        &prefix[start..]
+    };
+    if trimmed.starts_with(b"<") && TAGS.iter().any(|t| trimmed.starts_with(t)) {
+        return true;
+    }
+    let html_name = name.is_some_and(|n| {
+        let n = n.to_ascii_lowercase();
+        n.ends_with(".htm")
+            || n.ends_with(".html")
+            || n.ends_with(".shtml")
+            || n.ends_with(".xhtml")
+    });
+    let any_tag = trimmed
+        .windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/'));
+    html_name && any_tag
+        || trimmed.starts_with(b"<")
+            && TAGS
+                .iter()
+                .filter(|t| memchr::memmem::find(trimmed, t).is_some())
+                .count()
+                >= 2
 }
 
 /// A Markdown pipe-table delimiter row (`|---|---|`) in the first part of the text.
@@ -132,5 +198,21 @@ mod tests {
             .flat_map(|u| u.to_le_bytes())
             .collect();
         assert_eq!(sniff(&utf16, None), Sniffed::Readable(Format::Text));
+        assert_eq!(
+            sniff(b"\n <!DOCTYPE html><html>", None),
+            Sniffed::Readable(Format::Html)
+        );
+        assert_eq!(
+            sniff(b"<p>x</p>", Some("report.txt")),
+            Sniffed::Readable(Format::Html)
+        );
+        assert_eq!(
+            sniff("报告 <b>x</b>".as_bytes(), Some("page.shtml")),
+            Sniffed::Readable(Format::Html)
+        );
+        assert_eq!(
+            sniff("报告 <b>x</b>".as_bytes(), None),
+            Sniffed::Readable(Format::Text)
+        );
     }
 }

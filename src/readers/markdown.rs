@@ -21,7 +21,7 @@ pub fn read(text: &str) -> Document {
     reader.flush_paragraph();
     Document {
         blocks: reader.blocks,
-        container_title: None,
+        container: Default::default(),
     }
 }
 

@@ -1,4 +1,5 @@
 //! Readers: one per input format, each lowering its input into a [`crate::document::Document`].
 
+pub mod html;
 pub mod markdown;
 pub mod text;

@@ -38,7 +38,7 @@ pub fn read(text: &str) -> Document {
     }
     Document {
         blocks,
-        container_title: None,
+        container: Default::default(),
     }
 }
 

@@ -1,0 +1,625 @@
+//! HTML to [`Document`]: a saved government page or a bare fragment.
+//!
+//! A crawled page holds the report as one content element among navigation, search forms, scripts
+//! and link lists. The report is found by where its words are: every element is scored by the
+//! report markers (section titles, table anchors) in its text, and the smallest element holding
+//! nearly all of them is read; the portal chrome around it never reaches the document. The page's
+//! `<title>` and `<meta name="ArticleTitle">`/`ContentSource`/`PubDate`/`Url` become the
+//! container's metadata.
+//!
+//! Inside the content, block elements and `<br>` end paragraphs; a `<table>` holding no other
+//! table is a data table (`colspan`/`rowspan` kept on each cell, `&nbsp;`, `<br>` and nested
+//! `<p>`/`<span>` folded into the cell's text), while a table that holds tables is layout and is
+//! read through. The walk is iterative, so deeply nested junk cannot overflow the stack.
+
+use crate::document::{Block, ContainerInfo, Document, Paragraph, Row, Table, TableCell};
+use crate::fold::fold;
+use aho_corasick::AhoCorasick;
+use ego_tree::iter::Edge;
+use ego_tree::NodeRef;
+use scraper::{Html, Node};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// Texts whose presence marks an element as holding the report.
+const MARKERS: &[&str] = &[
+    "总体情况",
+    "主动公开政府信息情况",
+    "收到和处理政府信息公开申请",
+    "行政复议",
+    "行政诉讼",
+    "存在的主要问题",
+    "其他需要报告的事项",
+    "第二十条",
+    "信息内容",
+    "本年新收政府信息公开申请数量",
+    "结转下年度继续办理",
+    "本报告",
+    "统计期限",
+];
+
+/// Deepest element nesting passed to the HTML parser (real pages stay far below; html5ever's
+/// tree building is quadratic in depth, so deeper junk is flattened first).
+const MAX_DEPTH: usize = 512;
+/// Share of all markers the content element must hold.
+const CONTENT_SHARE: f64 = 0.8;
+/// Largest `colspan`/`rowspan` believed.
+const MAX_SPAN: u32 = 1000;
+
+/// Reads an HTML page or fragment into a document.
+pub fn read(html: &str) -> Document {
+    let html = limit_nesting(html, MAX_DEPTH);
+    let dom = Html::parse_document(&html);
+    let container = container_info(&dom);
+    let root = content_root(&dom);
+    let mut walker = Walker::default();
+    walker.walk(root);
+    walker.flush();
+    Document {
+        blocks: walker.blocks,
+        container,
+    }
+}
+
+/// Elements without content, which never nest.
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+    )
+}
+
+/// A tag found by [`scan_tags`].
+struct Tag<'a> {
+    start: usize,
+    end: usize,
+    name: &'a str,
+    closing: bool,
+    nests: bool,
+}
+
+/// The tags of an HTML text, found cheaply (no tree is built).
+fn scan_tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
+    let bytes = html.as_bytes();
+    let mut at = 0usize;
+    std::iter::from_fn(move || loop {
+        let open = at + memchr::memchr(b'<', bytes.get(at..)?)?;
+        if bytes[open..].starts_with(b"<!--") {
+            let close = html[open + 4..]
+                .find("-->")
+                .map_or(bytes.len(), |i| open + 4 + i + 3);
+            at = close;
+            continue;
+        }
+        let close =
+            open + memchr::memchr(b'>', &bytes[open..]).unwrap_or(bytes.len() - open - 1) + 1;
+        at = close.max(open + 1);
+        let closing = bytes.get(open + 1) == Some(&b'/');
+        let name_start = open + 1 + usize::from(closing);
+        let name_len = bytes[name_start.min(bytes.len())..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        if name_len == 0 {
+            continue;
+        }
+        let name = &html[name_start..name_start + name_len];
+        let self_closing = bytes[..close.min(bytes.len())].ends_with(b"/>");
+        let nests = !self_closing && !is_void(&name.to_ascii_lowercase());
+        return Some(Tag {
+            start: open,
+            end: close.min(bytes.len()),
+            name,
+            closing,
+            nests,
+        });
+    })
+}
+
+/// Drops the tags that would nest elements deeper than `max_depth` (and their closing tags),
+/// keeping all text. Real pages pass through untouched.
+fn limit_nesting(html: &str, max_depth: usize) -> std::borrow::Cow<'_, str> {
+    let mut depth = 0usize;
+    let too_deep = scan_tags(html).any(|tag| {
+        if tag.nests {
+            if tag.closing {
+                depth = depth.saturating_sub(1);
+            } else {
+                depth += 1;
+            }
+        }
+        depth > max_depth
+    });
+    if !too_deep {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut copied = 0usize;
+    let mut depth = 0usize;
+    let mut dropped: HashMap<String, usize> = HashMap::new();
+    for tag in scan_tags(html) {
+        if !tag.nests {
+            continue;
+        }
+        let name = tag.name.to_ascii_lowercase();
+        let drop = if tag.closing {
+            match dropped.get_mut(&name) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    true
+                }
+                _ => {
+                    depth = depth.saturating_sub(1);
+                    false
+                }
+            }
+        } else if depth >= max_depth {
+            *dropped.entry(name).or_default() += 1;
+            true
+        } else {
+            depth += 1;
+            false
+        };
+        if drop {
+            out.push_str(&html[copied..tag.start]);
+            copied = tag.end;
+        }
+    }
+    out.push_str(&html[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
+fn markers() -> &'static AhoCorasick {
+    static AUTOMATON: OnceLock<AhoCorasick> = OnceLock::new();
+    AUTOMATON.get_or_init(|| {
+        AhoCorasick::new(MARKERS).unwrap_or_else(|err| panic!("HTML markers must compile: {err}"))
+    })
+}
+
+/// The page's title and publishing metadata from `<title>` and `<meta>`.
+fn container_info(dom: &Html) -> ContainerInfo {
+    let mut info = ContainerInfo::default();
+    let mut page_title = None;
+    for node in dom.tree.root().descendants() {
+        let Some(element) = node.value().as_element() else {
+            continue;
+        };
+        match element.name() {
+            "title" if page_title.is_none() => {
+                let text: String = node
+                    .descendants()
+                    .filter_map(|n| n.value().as_text())
+                    .map(|t| &**t)
+                    .collect();
+                page_title = Some(text.trim().to_string());
+            }
+            "meta" => {
+                let name = element.attr("name").unwrap_or("").to_ascii_lowercase();
+                let content = element
+                    .attr("content")
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty());
+                let Some(content) = content else { continue };
+                let slot = match name.as_str() {
+                    "articletitle" => &mut info.title,
+                    "contentsource" => &mut info.publisher,
+                    "pubdate" => &mut info.published,
+                    "url" => &mut info.url,
+                    _ => continue,
+                };
+                slot.get_or_insert_with(|| content.to_string());
+            }
+            _ => {}
+        }
+    }
+    if info.title.is_none() {
+        // "报告标题_栏目_站点": the part that names the report.
+        info.title = page_title.and_then(|t| {
+            t.split(['_', '|'])
+                .map(str::trim)
+                .find(|part| fold(part).contains("信息公开"))
+                .map(str::to_string)
+        });
+    }
+    info
+}
+
+/// The smallest element holding most of the report's markers (or `<body>`/the root).
+fn content_root(dom: &Html) -> NodeRef<'_, Node> {
+    let scores = marker_scores(dom);
+    let body = dom
+        .tree
+        .root()
+        .descendants()
+        .find(|n| n.value().as_element().is_some_and(|e| e.name() == "body"))
+        .unwrap_or_else(|| dom.tree.root());
+    let total = scores.get(&body.id()).copied().unwrap_or(0);
+    if total == 0 {
+        return body;
+    }
+    let needed = (total as f64 * CONTENT_SHARE).ceil() as usize;
+    let mut current = body;
+    loop {
+        let best = current
+            .children()
+            .filter(|c| {
+                c.value()
+                    .as_element()
+                    .is_some_and(|e| is_container(e.name()))
+            })
+            .max_by_key(|c| scores.get(&c.id()).copied().unwrap_or(0));
+        match best {
+            Some(child) if scores.get(&child.id()).copied().unwrap_or(0) >= needed => {
+                current = child
+            }
+            _ => return current,
+        }
+    }
+}
+
+/// Report markers in each element's text (scripts and the like excluded), in one post-order pass.
+fn marker_scores(dom: &Html) -> HashMap<ego_tree::NodeId, usize> {
+    let mut scores = HashMap::new();
+    let mut stack: Vec<usize> = vec![0];
+    for edge in dom.tree.root().traverse() {
+        match edge {
+            Edge::Open(_) => stack.push(0),
+            Edge::Close(node) => {
+                let mut score = stack.pop().unwrap_or(0);
+                match node.value() {
+                    Node::Text(text) => score += markers().find_iter(&fold(&text[..])).count(),
+                    Node::Element(e) if is_skipped(e.name()) => score = 0,
+                    _ => {}
+                }
+                if score > 0 {
+                    scores.insert(node.id(), score);
+                    if let Some(parent) = stack.last_mut() {
+                        *parent += score;
+                    }
+                }
+            }
+        }
+    }
+    scores
+}
+
+/// Elements that can hold a whole report (the content element is one of them).
+fn is_container(name: &str) -> bool {
+    matches!(
+        name,
+        "div"
+            | "section"
+            | "article"
+            | "main"
+            | "center"
+            | "form"
+            | "table"
+            | "tbody"
+            | "tr"
+            | "td"
+            | "th"
+            | "font"
+            | "blockquote"
+    )
+}
+
+/// Elements whose content is never text of the report.
+fn is_skipped(name: &str) -> bool {
+    matches!(
+        name,
+        "script"
+            | "style"
+            | "noscript"
+            | "head"
+            | "template"
+            | "iframe"
+            | "object"
+            | "select"
+            | "option"
+            | "button"
+            | "input"
+            | "textarea"
+            | "svg"
+            | "canvas"
+            | "video"
+            | "audio"
+            | "map"
+            | "embed"
+    )
+}
+
+/// Elements that end a paragraph.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "li"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dd"
+            | "dt"
+            | "blockquote"
+            | "pre"
+            | "section"
+            | "article"
+            | "header"
+            | "footer"
+            | "center"
+            | "main"
+            | "nav"
+            | "aside"
+            | "form"
+            | "hr"
+            | "address"
+            | "figure"
+            | "figcaption"
+            | "caption"
+            | "body"
+            | "html"
+            | "tr"
+            | "td"
+            | "th"
+            | "table"
+            | "tbody"
+            | "thead"
+            | "tfoot"
+    )
+}
+
+/// Collects blocks while walking the content.
+#[derive(Default)]
+struct Walker {
+    blocks: Vec<Block>,
+    paragraph: String,
+}
+
+impl Walker {
+    fn walk(&mut self, root: NodeRef<'_, Node>) {
+        let mut skip_until: Option<ego_tree::NodeId> = None;
+        for edge in root.traverse() {
+            match edge {
+                Edge::Open(node) => {
+                    if skip_until.is_some() {
+                        continue;
+                    }
+                    match node.value() {
+                        Node::Text(text) => push_collapsed(&mut self.paragraph, &text[..]),
+                        Node::Element(element) => {
+                            let name = element.name();
+                            if is_skipped(name) {
+                                skip_until = Some(node.id());
+                            } else if name == "table" && !has_nested_table(node) {
+                                self.flush();
+                                self.blocks.push(Block::Table(read_table(node)));
+                                skip_until = Some(node.id());
+                            } else if name == "br" || is_block(name) {
+                                self.flush();
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Edge::Close(node) => {
+                    if skip_until == Some(node.id()) {
+                        skip_until = None;
+                        continue;
+                    }
+                    if skip_until.is_none() {
+                        if let Some(element) = node.value().as_element() {
+                            if is_block(element.name()) {
+                                self.flush();
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        let text = std::mem::take(&mut self.paragraph);
+        let text = text.trim_matches(|c: char| c.is_ascii_whitespace());
+        if !text.trim().is_empty() {
+            self.blocks.push(Block::Paragraph(Paragraph {
+                text: text.to_string(),
+                origin: None,
+                numbering: None,
+            }));
+        }
+    }
+}
+
+/// Appends text with runs of HTML whitespace (not U+00A0) collapsed to one space.
+fn push_collapsed(out: &mut String, text: &str) {
+    for c in text.chars() {
+        if matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{0C}') {
+            if !out.is_empty() && !out.ends_with([' ', '\n']) {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+fn has_nested_table(table: NodeRef<'_, Node>) -> bool {
+    table
+        .descendants()
+        .skip(1)
+        .any(|n| n.value().as_element().is_some_and(|e| e.name() == "table"))
+}
+
+/// A data table: its rows and cells, spans as declared.
+fn read_table(table: NodeRef<'_, Node>) -> Table {
+    let mut rows = Vec::new();
+    for node in table.descendants() {
+        let Some(element) = node.value().as_element() else {
+            continue;
+        };
+        if element.name() != "tr" {
+            continue;
+        }
+        let cells = node
+            .children()
+            .filter(|c| {
+                c.value()
+                    .as_element()
+                    .is_some_and(|e| matches!(e.name(), "td" | "th"))
+            })
+            .map(|cell| {
+                let element = cell.value().as_element();
+                let span = |attr: &str| {
+                    element
+                        .and_then(|e| e.attr(attr))
+                        .and_then(|v| v.trim().parse::<u32>().ok())
+                        .map_or(1, |n| n.clamp(1, MAX_SPAN))
+                };
+                TableCell {
+                    text: cell_text(cell),
+                    origin: None,
+                    col_span: span("colspan"),
+                    row_span: span("rowspan"),
+                    merged: false,
+                }
+            })
+            .collect();
+        rows.push(Row { cells });
+    }
+    Table { rows }
+}
+
+/// A cell's text: blocks and `<br>` become line breaks, other whitespace collapses.
+fn cell_text(cell: NodeRef<'_, Node>) -> String {
+    let mut text = String::new();
+    let mut skip_until: Option<ego_tree::NodeId> = None;
+    for edge in cell.traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if skip_until.is_some() {
+                    continue;
+                }
+                match node.value() {
+                    Node::Text(t) => push_collapsed(&mut text, &t[..]),
+                    Node::Element(e) if is_skipped(e.name()) => skip_until = Some(node.id()),
+                    Node::Element(e)
+                        if node != cell && (e.name() == "br" || is_block(e.name())) =>
+                    {
+                        line_break(&mut text)
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                if skip_until == Some(node.id()) {
+                    skip_until = None;
+                } else if skip_until.is_none()
+                    && node != cell
+                    && node
+                        .value()
+                        .as_element()
+                        .is_some_and(|e| is_block(e.name()))
+                {
+                    line_break(&mut text);
+                }
+            }
+        }
+    }
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(|l| l.trim_matches(' '))
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.join("\n")
+}
+
+fn line_break(text: &mut String) {
+    let trimmed = text.trim_end_matches(' ').len();
+    text.truncate(trimmed);
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_report_inside_portal_chrome() {
+        let page = r#"<html><head><title>某县2024年度政府信息公开工作年度报告_年报_某县政府</title>
+            <meta name="ContentSource" content="某县政府办公室"><script>var x = "一、总体情况";</script></head>
+            <body><div class="nav"><a>首页</a><a>政府信息公开年报</a></div>
+            <div class="main"><div class="TRS_Editor"><p>本报告依据……统计期限为2024年1月1日至12月31日。</p>
+            <p><span style="font-family: 黑体">一、总体情况</span></p><p>正文。</p>
+            <p>二、主动公开政府信息情况</p><table><tr><td colspan="4">第二十条第（一）项</td></tr>
+            <tr><td>信息内容</td><td>本年<br/>制发件数</td></tr><tr><td>规章</td><td>&nbsp;3&nbsp;</td></tr></table>
+            <p>六、其他需要报告的事项</p></div></div><div class="footer">版权所有 网站地图</div></body></html>"#;
+        let doc = read(page);
+        let paragraphs: Vec<&str> = doc.paragraphs().map(|p| p.text.as_str()).collect();
+        assert_eq!(paragraphs[1], "一、总体情况");
+        assert!(!paragraphs
+            .iter()
+            .any(|p| p.contains("首页") || p.contains("版权所有")));
+        let table = doc.tables().next().unwrap();
+        assert_eq!(table.rows[0].cells[0].col_span, 4);
+        assert_eq!(table.rows[1].cells[1].text, "本年\n制发件数");
+        assert_eq!(table.rows[2].cells[1].text, "\u{a0}3\u{a0}");
+        assert_eq!(
+            doc.container.title.as_deref(),
+            Some("某县2024年度政府信息公开工作年度报告")
+        );
+        assert_eq!(doc.container.publisher.as_deref(), Some("某县政府办公室"));
+    }
+
+    #[test]
+    fn layout_tables_are_read_through() {
+        let page = "<table><tr><td><p>一、总体情况</p><table><tr><td>规章</td><td>0</td></tr></table></td></tr></table>";
+        let doc = read(page);
+        assert_eq!(doc.paragraphs().next().unwrap().text, "一、总体情况");
+        assert_eq!(doc.tables().next().unwrap().rows[0].cells[1].text, "0");
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened_before_parsing() {
+        let page = format!(
+            "{}一、总体情况{}",
+            "<div>".repeat(100_000),
+            "</div>".repeat(100_000)
+        );
+        let limited = limit_nesting(&page, MAX_DEPTH);
+        assert_eq!(limited.matches("<div>").count(), MAX_DEPTH);
+        assert_eq!(limited.matches("</div>").count(), MAX_DEPTH);
+        let doc = read(&page);
+        assert_eq!(
+            doc.paragraphs()
+                .map(|p| p.text.as_str())
+                .collect::<Vec<_>>(),
+            vec!["一、总体情况"]
+        );
+        let normal = "<div><p>一</p><br/><img src=x><div>二</div></div>";
+        assert!(matches!(
+            limit_nesting(normal, 2),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+}
