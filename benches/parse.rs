@@ -57,5 +57,25 @@ fn parse_html_pages(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse_seed, parse_text_fixtures, parse_html_pages);
+fn parse_docx_files(c: &mut Criterion) {
+    let mut group = c.benchmark_group("docx");
+    for name in [
+        "pingtan-2024.docx",
+        "shanghai-gov-office-2019.docx",
+        "official-template-2021-blank.docx",
+    ] {
+        let bytes = fixture(name);
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.bench_function(name, |b| b.iter(|| xxgk::parse(black_box(&bytes)).unwrap()));
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    parse_seed,
+    parse_text_fixtures,
+    parse_html_pages,
+    parse_docx_files
+);
 criterion_main!(benches);

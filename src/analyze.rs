@@ -35,20 +35,24 @@ const MODERN_MARKERS: &[&str] = &["本年新收政府信息公开申请数量", 
 pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
     let locator = Locator::new(source.text);
     let header = metadata::find_header(doc);
-    let (title, title_blocks) = metadata::find_title(doc, &header);
-    let skip: Vec<usize> = header.blocks.iter().chain(&title_blocks).copied().collect();
-
     let mut findings = source.findings;
-    let mut layout = sections::find(doc, &locator, &skip, false);
+    let mut layout = sections::find(doc, &locator, false);
+    let first_heading = layout
+        .heading_blocks
+        .first()
+        .map_or(doc.blocks.len(), |(_, b)| *b + 1);
+    let (title, title_blocks) = metadata::find_title(doc, &header, first_heading);
     let section_of_blocks = layout.section_of_blocks(doc.blocks.len());
     let mut observations = structured::observe(doc, &locator, &section_of_blocks, &mut findings);
     observations.extend(flattened::observe(doc, &locator));
 
-    let mut extracted = metadata::extract(title.as_deref(), &header, &layout.preamble, doc);
+    let mut preamble = preamble_text(&layout, &header, &title_blocks);
+    let mut extracted = metadata::extract(title.as_deref(), &header, &preamble, doc);
     let legacy = is_legacy(doc, &header, observations.is_empty(), extracted.year);
     if legacy {
-        layout = sections::find(doc, &locator, &skip, true);
-        extracted = metadata::extract(title.as_deref(), &header, &layout.preamble, doc);
+        layout = sections::find(doc, &locator, true);
+        preamble = preamble_text(&layout, &header, &title_blocks);
+        extracted = metadata::extract(title.as_deref(), &header, &preamble, doc);
     }
 
     let standard_sections = layout
@@ -76,7 +80,7 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
         format: source.format,
         encoding: source.encoding,
         metadata: extracted.metadata,
-        preamble: layout.preamble,
+        preamble,
         sections: layout.sections,
         tables: Vec::new(),
         cells: Vec::new(),
@@ -132,6 +136,20 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
     report.checks = checks;
     report.findings = findings;
     Ok(report)
+}
+
+/// The preamble's text: what comes before section 1, without a crawler's header, without the
+/// title, and without anything before the title (a saved page's navigation).
+fn preamble_text(layout: &sections::Layout, header: &Header, title_blocks: &[usize]) -> String {
+    let after_title = title_blocks.iter().max().copied();
+    layout
+        .preamble
+        .iter()
+        .filter(|(block, _)| !header.blocks.contains(block) && !title_blocks.contains(block))
+        .filter(|(block, _)| after_title.is_none_or(|t| *block > t))
+        .map(|(_, text)| text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// When the text stops in the middle of a line, a cell that runs to the very end may have lost

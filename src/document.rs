@@ -56,9 +56,10 @@ pub struct Table {
 /// One table row.
 #[derive(Debug, Clone, Default)]
 pub struct Row {
-    /// The cells, left to right. Cells covered by a cell above (a vertical merge) are not listed,
-    /// unless the source lists them (Word's `w:vMerge` continuation), in which case they are
-    /// marked [`TableCell::merged`].
+    /// Grid columns left empty before the first cell (Word's `w:gridBefore`).
+    pub skip_before: u32,
+    /// The cells, left to right. A cell covered by a cell above (`rowspan`, Word's vertical
+    /// merge) is not listed; see [`crate::grid`].
     pub cells: Vec<TableCell>,
 }
 
@@ -73,8 +74,6 @@ pub struct TableCell {
     pub col_span: u32,
     /// Number of grid rows the cell spans (at least 1).
     pub row_span: u32,
-    /// True when this cell only continues a cell above it (its content belongs to that cell).
-    pub merged: bool,
 }
 
 impl TableCell {
@@ -85,7 +84,6 @@ impl TableCell {
             origin,
             col_span: 1,
             row_span: 1,
-            merged: false,
         }
     }
 }

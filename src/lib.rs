@@ -30,6 +30,7 @@ pub mod decode;
 pub mod document;
 mod error;
 pub mod fold;
+pub mod grid;
 pub mod labels;
 pub mod metadata;
 pub mod number;
@@ -164,6 +165,19 @@ impl Parser {
                 }
             },
         };
+        if format == Format::Docx {
+            let (doc, findings) = readers::docx::read(bytes)?;
+            return analyze::analyze(
+                &doc,
+                analyze::Source {
+                    format,
+                    text: None,
+                    encoding: "UTF-8".into(),
+                    bom: false,
+                    findings,
+                },
+            );
+        }
         let decoded = match format {
             Format::Html => decode::decode_html(bytes, self.encoding.as_deref()),
             _ => decode::decode(bytes, self.encoding.as_deref()),
@@ -175,6 +189,7 @@ impl Parser {
             Format::Text => readers::text::read(&decoded.text),
             Format::Markdown => readers::markdown::read(&decoded.text),
             Format::Html => readers::html::read(&decoded.text),
+            Format::Docx => unreachable!("DOCX is read from its container above"),
         };
         // Line and column only mean something when the document is the decoded text itself.
         let text = (format != Format::Html).then_some(decoded.text.as_str());

@@ -10,8 +10,8 @@ use crate::report::{Contact, Metadata, Period};
 use regex::Regex;
 use std::sync::OnceLock;
 
-/// Paragraphs read before the first section for a title.
-const TITLE_WINDOW: usize = 12;
+/// Paragraphs read before the first section for a title (a saved page has its navigation first).
+const TITLE_WINDOW: usize = 80;
 /// Longest title accepted, in characters.
 const MAX_TITLE: usize = 80;
 
@@ -81,6 +81,7 @@ pattern!(
     contact_by,
     r"请与\s*([^，,。；;、：:（）()\s《》“”]{2,40}?)\s*联系"
 );
+pattern!(source_line, r"来源\s*[:：]\s*([^\s，,。；;：:]{2,30})");
 pattern!(
     date_line,
     r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$"
@@ -129,15 +130,16 @@ fn is_crawler_note(line: &str) -> bool {
     line.starts_with("页面链接") || line.starts_with("本地目录")
 }
 
-/// The title: a short paragraph near the top naming 信息公开 and 报告 (joined with the next line
-/// when the title was broken), else the header's 标题, else the container's title. Returns the
-/// title and the blocks it used.
-pub fn find_title(doc: &Document, header: &Header) -> (Option<String>, Vec<usize>) {
+/// The title: a short paragraph before block `before` (the first section heading) that names
+/// 信息公开 and a 年度报告 of a year (joined with the next line when the title was broken), else the
+/// header's 标题, else the container's title. Returns the title and the blocks it used.
+pub fn find_title(doc: &Document, header: &Header, before: usize) -> (Option<String>, Vec<usize>) {
     let paragraphs: Vec<(usize, &str)> = doc
         .blocks
         .iter()
         .enumerate()
         .filter(|(i, _)| !header.blocks.contains(i))
+        .take_while(|(i, _)| *i < before)
         .take(TITLE_WINDOW)
         .filter_map(|(i, b)| match b {
             Block::Paragraph(p) => Some((i, p.text.trim())),
@@ -146,9 +148,12 @@ pub fn find_title(doc: &Document, header: &Header) -> (Option<String>, Vec<usize
         .collect();
     let is_title = |text: &str| {
         let folded = fold(text);
+        let words = text.split_whitespace().count();
         folded.chars().count() <= MAX_TITLE
+            && words <= 4
             && folded.contains("信息公开")
-            && (folded.contains("报告") || folded.contains("年报"))
+            && folded.contains("报告")
+            && (folded.contains("年度报告") || title_year(text).is_some())
     };
     for (n, &(i, text)) in paragraphs.iter().enumerate() {
         if is_title(text) {
@@ -208,7 +213,8 @@ pub fn extract(title: Option<&str>, header: &Header, preamble: &str, doc: &Docum
         .field(&["发布机构", "来源单位", "单位"])
         .map(str::to_string)
         .or_else(|| comment_field(header, "发布机构"))
-        .or_else(|| doc.container.publisher.clone());
+        .or_else(|| doc.container.publisher.clone())
+        .or_else(|| capture(source_line(), preamble));
     metadata.published = header
         .field(&["发布时间", "公开日期", "发布日期"])
         .map(str::to_string)

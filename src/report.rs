@@ -108,6 +108,8 @@ pub enum Format {
     Markdown,
     /// An HTML page or fragment.
     Html,
+    /// A Word document (Office Open XML, .docx).
+    Docx,
 }
 
 impl Format {
@@ -117,6 +119,7 @@ impl Format {
             Format::Text => "text",
             Format::Markdown => "markdown",
             Format::Html => "html",
+            Format::Docx => "docx",
         }
     }
 }

@@ -30,8 +30,8 @@ const NUMERALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "
 pub struct Layout {
     /// Sections in document order.
     pub sections: Vec<Section>,
-    /// The text before the first section, paragraphs joined by `\n`.
-    pub preamble: String,
+    /// The text before the first section: (block, text) for each paragraph or part of one.
+    pub preamble: Vec<(usize, String)>,
     /// Missing, repeated, misnumbered or out-of-order sections.
     pub findings: Vec<Finding>,
     /// The block each section's heading is in, in document order.
@@ -101,17 +101,17 @@ fn compile(pattern: &str) -> Regex {
     Regex::new(pattern).unwrap_or_else(|err| panic!("section pattern {pattern:?}: {err}"))
 }
 
-/// Finds the sections of `doc`. `skip` lists blocks already used as the title. For a legacy report
-/// the headings are its own numbered headings, whatever their titles.
-pub fn find(doc: &Document, locator: &Locator<'_>, skip: &[usize], legacy: bool) -> Layout {
+/// Finds the sections of `doc`. For a legacy report the headings are its own numbered headings,
+/// whatever their titles.
+pub fn find(doc: &Document, locator: &Locator<'_>, legacy: bool) -> Layout {
     let headings = if legacy {
         legacy_headings(doc, locator)
     } else {
         select(standard_headings(doc, locator))
     };
-    let mut layout = build(doc, &headings, skip);
+    let mut layout = build(doc, &headings);
     if !legacy {
-        layout.findings = audit(&headings);
+        layout.findings.extend(audit(&headings));
         if let Some(first) = layout.sections.iter_mut().find(|s| s.number == Some(1)) {
             first.subsections = subsections(doc, &headings, locator);
         }
@@ -338,7 +338,7 @@ pub const STANDARD_TITLES: [&str; 6] = [
 
 /// Sections with their text, from the headings; the first occurrence of a repeated section
 /// owns the text up to the next distinct section.
-fn build(doc: &Document, headings: &[Heading], skip: &[usize]) -> Layout {
+fn build(doc: &Document, headings: &[Heading]) -> Layout {
     let mut layout = Layout::default();
     let mut seen = Vec::new();
     let chosen: Vec<&Heading> = headings
@@ -352,7 +352,6 @@ fn build(doc: &Document, headings: &[Heading], skip: &[usize]) -> Layout {
             None => true,
         })
         .collect();
-    let mut preamble: Vec<&str> = Vec::new();
     let mut bodies: Vec<Vec<&str>> = vec![Vec::new(); chosen.len()];
     let mut current: Option<usize> = None;
     for (block, b) in doc.blocks.iter().enumerate() {
@@ -360,26 +359,28 @@ fn build(doc: &Document, headings: &[Heading], skip: &[usize]) -> Layout {
         let mut at = 0usize;
         for (i, h) in chosen.iter().enumerate().filter(|(_, h)| h.block == block) {
             let before = p.text.get(at..h.start).unwrap_or("");
-            push_text(
-                &mut preamble,
-                &mut bodies,
-                current,
-                before,
-                skip.contains(&block),
-            );
+            push_text(current, block, before, &mut layout.preamble, &mut bodies);
             current = Some(i);
             at = h.end.max(at);
         }
         let rest = p.text.get(at..).unwrap_or("");
-        push_text(
-            &mut preamble,
-            &mut bodies,
-            current,
-            rest,
-            skip.contains(&block),
-        );
+        push_text(current, block, rest, &mut layout.preamble, &mut bodies);
     }
-    layout.preamble = preamble.join("\n");
+    // A saved page goes on after the report with its footer and link lists.
+    if let Some(last) = bodies.last_mut() {
+        if let Some(cut) = page_furniture_start(last) {
+            layout.findings.push(Finding::new(
+                "section.trailing_text",
+                Severity::Info,
+                format!(
+                    "{} short lines after the last section (page furniture such as {:?}) were left out of it",
+                    last.len() - cut,
+                    last[cut]
+                ),
+            ));
+            last.truncate(cut);
+        }
+    }
     layout.heading_blocks = chosen.iter().map(|h| (h.number, h.block)).collect();
     layout.sections = chosen
         .iter()
@@ -396,12 +397,13 @@ fn build(doc: &Document, headings: &[Heading], skip: &[usize]) -> Layout {
     layout
 }
 
+/// Adds text to the current section's body, or to the preamble before the first section.
 fn push_text<'a>(
-    preamble: &mut Vec<&'a str>,
-    bodies: &mut [Vec<&'a str>],
     current: Option<usize>,
+    block: usize,
     text: &'a str,
-    skipped: bool,
+    preamble: &mut Vec<(usize, String)>,
+    bodies: &mut [Vec<&'a str>],
 ) {
     let text = text.trim();
     if text.is_empty() {
@@ -409,9 +411,39 @@ fn push_text<'a>(
     }
     match current {
         Some(i) => bodies[i].push(text),
-        None if !skipped => preamble.push(text),
-        None => {}
+        None => preamble.push((block, text.to_string())),
     }
+}
+
+/// Lines of page furniture (menus, link lists, footers) need this many short lines in a row.
+const FURNITURE_RUN: usize = 5;
+
+/// Where a run of page furniture starts in the last section: the first of at least
+/// [`FURNITURE_RUN`] consecutive short lines without sentence punctuation, running to the end or
+/// nearly so. A signature and date (two short lines) are not furniture.
+fn page_furniture_start(lines: &[&str]) -> Option<usize> {
+    let short = |l: &str| l.chars().count() <= 24 && !l.contains(['。', '；', '，']);
+    let mut run_start = None;
+    let mut run = 0;
+    for (i, line) in lines.iter().enumerate() {
+        if short(line) {
+            if run == 0 {
+                run_start = Some(i);
+            }
+            run += 1;
+            if run >= FURNITURE_RUN {
+                // Furniture continues to the end: most remaining lines are short too.
+                let rest = &lines[i..];
+                let short_rest = rest.iter().filter(|l| short(l)).count();
+                if short_rest * 10 >= rest.len() * 7 {
+                    return run_start;
+                }
+            }
+        } else {
+            run = 0;
+        }
+    }
+    None
 }
 
 /// The sub-heads （一）…（五） of section 1, at the start of a paragraph or after a full stop.
@@ -523,7 +555,7 @@ mod tests {
 
     fn numbers(text: &str) -> Vec<(Option<u8>, String)> {
         let doc = text::read(text);
-        find(&doc, &Locator::new(Some(text)), &[], false)
+        find(&doc, &Locator::new(Some(text)), false)
             .sections
             .into_iter()
             .map(|s| (s.number, s.title))
@@ -552,7 +584,7 @@ mod tests {
     fn parenthesized_sub_heads_are_not_sections_when_sections_are_numbered() {
         let text = "一、总体情况\n（一）主动公开政府信息情况\n正文。\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n";
         let doc = text::read(text);
-        let layout = find(&doc, &Locator::new(Some(text)), &[], false);
+        let layout = find(&doc, &Locator::new(Some(text)), false);
         assert_eq!(layout.sections[1].title, "二、主动公开政府信息情况");
         assert_eq!(
             layout.sections[0].text,

@@ -33,16 +33,13 @@ pub fn sniff(bytes: &[u8], name: Option<&str>) -> Sniffed {
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         return Sniffed::Unsupported {
-            format: "an OLE compound file (Word 97-2003 .doc, or an encrypted .docx)",
+            format: "an OLE compound file (a Word 97-2003 .doc, or a password-protected .docx)",
             advice:
                 "convert it to DOCX, e.g. `libreoffice --headless --convert-to docx report.doc`",
         };
     }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        return Sniffed::Unsupported {
-            format: "a ZIP container (DOCX)",
-            advice: "save it as text (e.g. `libreoffice --headless --convert-to txt report.docx`) and parse the text",
-        };
+        return Sniffed::Readable(Format::Docx);
     }
     for (magic, what) in [
         (&b"\x89PNG"[..], "a PNG image"),

@@ -499,11 +499,13 @@ fn read_table(table: NodeRef<'_, Node>) -> Table {
                     origin: None,
                     col_span: span("colspan"),
                     row_span: span("rowspan"),
-                    merged: false,
                 }
             })
             .collect();
-        rows.push(Row { cells });
+        rows.push(Row {
+            skip_before: 0,
+            cells,
+        });
     }
     Table { rows }
 }

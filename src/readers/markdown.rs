@@ -179,7 +179,10 @@ fn split_pipe_row(line: &str, line_origin: usize) -> Option<Row> {
         let t = c.text.trim_matches(':');
         t.len() >= 3 && t.bytes().all(|b| b == b'-')
     });
-    (!is_delimiter).then_some(Row { cells })
+    (!is_delimiter).then_some(Row {
+        skip_before: 0,
+        cells,
+    })
 }
 
 #[cfg(test)]

@@ -109,7 +109,10 @@ fn row_per_line_rows(lines: &[(usize, &str)]) -> Vec<Row> {
                 cells.push(TableCell::new(cell, Some(at)));
                 at += cell.len() + 1;
             }
-            Row { cells }
+            Row {
+                skip_before: 0,
+                cells,
+            }
         })
         .collect()
 }

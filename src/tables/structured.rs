@@ -36,7 +36,6 @@ pub fn observe(
                     .cells
                     .iter()
                     .enumerate()
-                    .filter(|(_, c)| !c.merged)
                     .map(|(i, c)| {
                         let mut location = locator.locate(c.origin);
                         location.table = Some(table_index);
@@ -283,13 +282,19 @@ impl RowStream {
     ) {
         let has_values = values.iter().any(|v| !v.raw.trim().is_empty());
         let Some(table) = self.table else { return };
-        if !has_values {
+        let appeals_width = crate::template::APPEALS_COLUMNS.len();
+        // 表四's data row has no label; in a blank form it has no values either.
+        let appeals_row = table == StatTable::Appeals
+            && self.appeals_headers > 0
+            && label.is_empty()
+            && values.len() >= appeals_width;
+        if !has_values && !appeals_row {
             return;
         }
         if label.is_empty() {
-            if table == StatTable::Appeals && self.appeals_headers > 0 {
-                let values = trim_leading_blanks(values, crate::template::APPEALS_COLUMNS.len());
-                let columns = (values.len() == crate::template::APPEALS_COLUMNS.len())
+            if appeals_row || (table == StatTable::Appeals && self.appeals_headers > 0) {
+                let values = trim_leading_blanks(values, appeals_width);
+                let columns = (values.len() == appeals_width)
                     .then(|| (0..values.len()).map(ObservedColumn::Appeals).collect());
                 let location = values.first().and_then(|v| v.location);
                 self.push(
