@@ -39,6 +39,8 @@ pub mod readers;
 mod report;
 pub mod sections;
 pub mod sniff;
+#[cfg(feature = "sqlite")]
+pub mod store;
 pub mod tables;
 pub mod template;
 pub mod value;

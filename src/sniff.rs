@@ -20,6 +20,19 @@ pub enum Sniffed {
     Binary(&'static str),
 }
 
+impl Sniffed {
+    /// A short name of what the bytes are: `text`, `markdown`, `html`, `docx`, `pdf`, `ole`,
+    /// `binary`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Sniffed::Readable(format) => format.as_str(),
+            Sniffed::Unsupported { format, .. } if format.starts_with("PDF") => "pdf",
+            Sniffed::Unsupported { .. } => "ole",
+            Sniffed::Binary(_) => "binary",
+        }
+    }
+}
+
 /// How many leading bytes are examined for binary content.
 const PREFIX: usize = 8 * 1024;
 

@@ -2,6 +2,8 @@
 //!
 //! A thin shell over the library: every command reads files, calls `xxgk::Parser`, and prints.
 
+mod export;
+mod import;
 mod output;
 
 use clap::{Parser as ClapParser, Subcommand, ValueEnum};
@@ -31,6 +33,35 @@ enum Command {
         format: OutputFormat,
         #[command(flatten)]
         input: InputOptions,
+    },
+    /// Import files and folders (recursively) into the SQLite database, in parallel, then print a
+    /// summary. Every file gets one row in the `files` table; unchanged files are skipped.
+    Import {
+        /// Files and folders to import.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The database file (created if missing).
+        #[arg(long, default_value = "xxgk.sqlite")]
+        db: PathBuf,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Largest file parsed, in bytes; larger files are recorded as failed.
+        #[arg(long, default_value_t = xxgk::DEFAULT_MAX_SIZE)]
+        max_size: u64,
+    },
+    /// Export the database: one row per report (csv-wide), one row per cell (csv-long), or one JSON
+    /// object per report (jsonl).
+    Export {
+        /// The database file.
+        #[arg(long, default_value = "xxgk.sqlite")]
+        db: PathBuf,
+        /// The output format.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Check one report's consistency rules: exit 0 when none fails, 1 when one does, 2 when the
     /// input cannot be read as a report.
@@ -66,9 +97,21 @@ enum OutputFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    /// One row per report, a column per canonical key (2019 and 2021 keys side by side).
+    CsvWide,
+    /// One row per cell.
+    CsvLong,
+    /// One JSON object per report.
+    Jsonl,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum InputFormat {
     Text,
     Markdown,
+    Html,
+    Docx,
 }
 
 fn main() -> ExitCode {
@@ -99,6 +142,38 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 OutputFormat::Json => output::json(&report, &mut stdout)?,
                 OutputFormat::Cells => output::cells(&report, &mut stdout)?,
                 OutputFormat::Text => output::text(&report, &mut stdout)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            paths,
+            db,
+            jobs,
+            max_size,
+        } => {
+            let options = import::ImportOptions {
+                paths,
+                db,
+                jobs,
+                max_size,
+            };
+            let stats = import::run(&options)?;
+            import::print_summary(&options.db, &stats, &mut std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { db, format, out } => {
+            if !db.exists() {
+                anyhow::bail!("no database at {} (run `xxgk import` first)", db.display());
+            }
+            let store = xxgk::store::Store::open(&db)?;
+            let sink: Box<dyn std::io::Write> = match &out {
+                Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            match format {
+                ExportFormat::CsvWide => export::csv_wide(&store, sink)?,
+                ExportFormat::CsvLong => export::csv_long(&store, sink)?,
+                ExportFormat::Jsonl => export::jsonl(&store, sink)?,
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -144,6 +219,8 @@ fn parse_file(file: &std::path::Path, input: &InputOptions) -> xxgk::Result<xxgk
         parser = parser.format(match format {
             InputFormat::Text => xxgk::Format::Text,
             InputFormat::Markdown => xxgk::Format::Markdown,
+            InputFormat::Html => xxgk::Format::Html,
+            InputFormat::Docx => xxgk::Format::Docx,
         });
     }
     if file.as_os_str() == "-" {

@@ -1,0 +1,228 @@
+//! `xxgk export`: the database as wide CSV, long CSV or JSON lines.
+
+use rusqlite::params;
+use std::collections::BTreeMap;
+use std::io::Write;
+use xxgk::store::Store;
+use xxgk::tables::assemble::canonical_keys;
+use xxgk::template::Version;
+use xxgk::StatTable;
+
+/// Report columns of the wide and long formats.
+const REPORT_COLUMNS: &[&str] = &[
+    "report_id",
+    "path",
+    "template",
+    "year",
+    "agency",
+    "title",
+    "format",
+    "encoding",
+    "period_start",
+    "period_end",
+    "status",
+];
+
+/// Every canonical key of both versions in form order, each once: 2019 and 2021 keys side by
+/// side (a key that exists in both means the same in both).
+pub fn wide_keys() -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for table in [
+        StatTable::Active,
+        StatTable::Applications,
+        StatTable::Appeals,
+    ] {
+        for version in [Version::V2019, Version::V2021] {
+            for (key, _) in canonical_keys(table, version) {
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+        }
+    }
+    keys
+}
+
+struct ReportRow {
+    values: Vec<Option<String>>,
+}
+
+fn reports(store: &Store) -> anyhow::Result<Vec<(i64, ReportRow)>> {
+    let mut statement = store.connection().prepare(
+        "SELECT r.id, (SELECT min(path) FROM files f WHERE f.report_id = r.id), r.template,
+                CAST(r.year AS TEXT), r.agency, r.title, r.format, r.encoding, r.period_start,
+                r.period_end, (SELECT min(status) FROM files f WHERE f.report_id = r.id)
+         FROM reports r WHERE r.id IN (SELECT report_id FROM files) ORDER BY r.id",
+    )?;
+    let rows = statement.query_map([], |r| {
+        let id: i64 = r.get(0)?;
+        let mut values = vec![Some(id.to_string())];
+        for i in 1..REPORT_COLUMNS.len() {
+            values.push(r.get::<_, Option<String>>(i)?);
+        }
+        Ok((id, ReportRow { values }))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One row per report, a column per canonical key.
+pub fn csv_wide(store: &Store, out: impl Write) -> anyhow::Result<()> {
+    let keys = wide_keys();
+    let mut writer = csv::Writer::from_writer(out);
+    let header: Vec<&str> = REPORT_COLUMNS
+        .iter()
+        .copied()
+        .chain(keys.iter().map(String::as_str))
+        .collect();
+    writer.write_record(&header)?;
+    let mut cells = store
+        .connection()
+        .prepare("SELECT key, value_text FROM cells WHERE report_id = ?1")?;
+    for (id, report) in reports(store)? {
+        let values: BTreeMap<String, Option<String>> = cells
+            .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut record: Vec<String> = report
+            .values
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect();
+        record.extend(
+            keys.iter()
+                .map(|k| values.get(k).cloned().flatten().unwrap_or_default()),
+        );
+        writer.write_record(&record)?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// One row per cell (canonical and extra), with status, raw text and location.
+pub fn csv_long(store: &Store, out: impl Write) -> anyhow::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record([
+        "report_id",
+        "path",
+        "agency",
+        "year",
+        "template",
+        "key",
+        "table",
+        "status",
+        "value",
+        "raw",
+        "unit",
+        "line",
+        "column",
+        "candidates",
+    ])?;
+    let mut statement = store.connection().prepare(
+        "SELECT c.report_id, (SELECT min(path) FROM files f WHERE f.report_id = c.report_id), r.agency,
+                CAST(r.year AS TEXT), r.template, c.key, c.tbl, c.status, c.value_text, c.raw, c.unit,
+                CAST(c.line AS TEXT), CAST(c.col AS TEXT), c.candidates
+         FROM cells c JOIN reports r ON r.id = c.report_id
+         WHERE c.report_id IN (SELECT report_id FROM files)
+         ORDER BY c.report_id, c.position",
+    )?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        let mut record = vec![row.get::<_, i64>(0)?.to_string()];
+        for i in 1..14 {
+            record.push(row.get::<_, Option<String>>(i)?.unwrap_or_default());
+        }
+        writer.write_record(&record)?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// One JSON object per report: metadata, files, sections, cells and findings.
+pub fn jsonl(store: &Store, mut out: impl Write) -> anyhow::Result<()> {
+    let conn = store.connection();
+    let mut files = conn.prepare("SELECT path FROM files WHERE report_id = ?1 ORDER BY path")?;
+    let mut sections = conn.prepare(
+        "SELECT number, title, text FROM sections WHERE report_id = ?1 ORDER BY position",
+    )?;
+    let mut cells = conn.prepare(
+        "SELECT key, tbl, status, value_text, raw, unit, line, col, candidates FROM cells
+         WHERE report_id = ?1 ORDER BY position",
+    )?;
+    let mut findings = conn.prepare(
+        "SELECT rule, severity, message, cells, line, source FROM findings WHERE report_id = ?1 ORDER BY source DESC, position",
+    )?;
+    let mut meta = conn.prepare(
+        "SELECT template, year, agency, title, format, encoding, period_start, period_end, format_notice,
+                notices, website, address, postcode, phone, email, publisher, published, source_url, preamble
+         FROM reports WHERE id = ?1",
+    )?;
+    for (id, _) in reports(store)? {
+        let mut object = meta.query_row(params![id], |r| {
+            let text = |i: usize| r.get::<_, Option<String>>(i);
+            Ok(serde_json::json!({
+                "report_id": id,
+                "template": text(0)?,
+                "year": r.get::<_, Option<i64>>(1)?,
+                "agency": text(2)?,
+                "title": text(3)?,
+                "format": text(4)?,
+                "encoding": text(5)?,
+                "metadata": {
+                    "period": { "start": text(6)?, "end": text(7)? },
+                    "format_notice": text(8)?,
+                    "notices": text(9)?.and_then(|n| serde_json::from_str::<serde_json::Value>(&n).ok()),
+                    "website": text(10)?,
+                    "contact": { "address": text(11)?, "postcode": text(12)?, "phone": text(13)?, "email": text(14)? },
+                    "publisher": text(15)?,
+                    "published": text(16)?,
+                    "source_url": text(17)?,
+                },
+                "preamble": text(18)?,
+            }))
+        })?;
+        let paths: Vec<String> = files
+            .query_map(params![id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        object["files"] = serde_json::json!(paths);
+        let section_list: Vec<serde_json::Value> = sections
+            .query_map(params![id], |r| {
+                Ok(serde_json::json!({ "number": r.get::<_, Option<i64>>(0)?, "title": r.get::<_, String>(1)?, "text": r.get::<_, String>(2)? }))
+            })?
+            .collect::<Result<_, _>>()?;
+        object["sections"] = serde_json::json!(section_list);
+        let cell_list: Vec<serde_json::Value> = cells
+            .query_map(params![id], |r| {
+                let value: Option<String> = r.get(3)?;
+                let number = value.as_deref().and_then(|v| v.parse::<serde_json::Number>().ok());
+                Ok(serde_json::json!({
+                    "key": r.get::<_, String>(0)?,
+                    "table": r.get::<_, String>(1)?,
+                    "status": r.get::<_, String>(2)?,
+                    "value": number,
+                    "raw": r.get::<_, Option<String>>(4)?,
+                    "unit": r.get::<_, String>(5)?,
+                    "location": { "line": r.get::<_, Option<i64>>(6)?, "column": r.get::<_, Option<i64>>(7)? },
+                    "candidates": r.get::<_, Option<String>>(8)?.map(|c| c.split('|').filter_map(|v| v.parse::<serde_json::Number>().ok()).collect::<Vec<_>>()),
+                }))
+            })?
+            .collect::<Result<_, _>>()?;
+        object["cells"] = serde_json::json!(cell_list);
+        let finding_list: Vec<serde_json::Value> = findings
+            .query_map(params![id], |r| {
+                let cells: String = r.get(3)?;
+                Ok(serde_json::json!({
+                    "rule": r.get::<_, String>(0)?,
+                    "severity": r.get::<_, String>(1)?,
+                    "message": r.get::<_, String>(2)?,
+                    "cells": serde_json::from_str::<serde_json::Value>(&cells).unwrap_or_default(),
+                    "line": r.get::<_, Option<i64>>(4)?,
+                    "source": r.get::<_, String>(5)?,
+                }))
+            })?
+            .collect::<Result<_, _>>()?;
+        object["findings"] = serde_json::json!(finding_list);
+        serde_json::to_writer(&mut out, &object)?;
+        writeln!(out)?;
+    }
+    out.flush()?;
+    Ok(())
+}

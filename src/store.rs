@@ -1,0 +1,514 @@
+//! The SQLite store of bulk imports: every file accounted for, every report queryable.
+//!
+//! One row per input file (`files`: path, size, content hash, format, encoding, status, reason),
+//! one row per distinct report content (`reports`, keyed by the content hash, so identical files
+//! share a report), and the report's `sections`, `cells` (long format: one row per cell) and
+//! `findings`. Writes are batched in transactions in WAL mode: a file's row and its report are
+//! committed together, so an import killed at any point leaves a consistent database that the
+//! next run completes. The schema is documented in the README.
+
+use crate::report::{Report, Severity};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Version of the database schema (`meta.schema_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// SQLite failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The database was made by an incompatible version of xxgk.
+    #[error("the database has schema version {found}, this xxgk writes version {expected}")]
+    Schema {
+        /// The version found.
+        found: i64,
+        /// The version this build writes.
+        expected: i64,
+    },
+}
+
+/// A result of the store.
+pub type StoreResult<T> = std::result::Result<T, StoreError>;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reports (
+    id             INTEGER PRIMARY KEY,
+    hash           TEXT NOT NULL UNIQUE,
+    template       TEXT NOT NULL,
+    year           INTEGER,
+    agency         TEXT,
+    title          TEXT,
+    format         TEXT NOT NULL,
+    encoding       TEXT NOT NULL,
+    period_start   TEXT,
+    period_end     TEXT,
+    format_notice  TEXT,
+    notices        TEXT,
+    website        TEXT,
+    address        TEXT,
+    postcode       TEXT,
+    phone          TEXT,
+    email          TEXT,
+    publisher      TEXT,
+    published      TEXT,
+    source_url     TEXT,
+    preamble       TEXT,
+    cells_found    INTEGER NOT NULL,
+    cells_expected INTEGER NOT NULL,
+    checks_passed  INTEGER NOT NULL,
+    checks_failed  INTEGER NOT NULL,
+    checks_not_assessable INTEGER NOT NULL,
+    errors         INTEGER NOT NULL,
+    warnings       INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS files (
+    id          INTEGER PRIMARY KEY,
+    path        TEXT NOT NULL UNIQUE,
+    size        INTEGER NOT NULL,
+    mtime       INTEGER,
+    hash        TEXT,
+    format      TEXT,
+    encoding    TEXT,
+    status      TEXT NOT NULL CHECK (status IN ('ok', 'findings', 'failed')),
+    reason      TEXT,
+    report_id   INTEGER REFERENCES reports(id) ON DELETE SET NULL,
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sections (
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    position  INTEGER NOT NULL,
+    number    INTEGER,
+    title     TEXT NOT NULL,
+    text      TEXT NOT NULL,
+    PRIMARY KEY (report_id, position)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cells (
+    report_id  INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    key        TEXT NOT NULL,
+    position   INTEGER NOT NULL,
+    tbl        TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    value      REAL,
+    value_text TEXT,
+    raw        TEXT,
+    unit       TEXT NOT NULL,
+    line       INTEGER,
+    col        INTEGER,
+    candidates TEXT,
+    PRIMARY KEY (report_id, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS findings (
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    position  INTEGER NOT NULL,
+    rule      TEXT NOT NULL,
+    severity  TEXT NOT NULL,
+    message   TEXT NOT NULL,
+    cells     TEXT NOT NULL,
+    line      INTEGER,
+    source    TEXT NOT NULL DEFAULT 'parse',
+    PRIMARY KEY (report_id, source, position)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS reports_year ON reports(year);
+CREATE INDEX IF NOT EXISTS reports_agency_year ON reports(agency, year);
+CREATE INDEX IF NOT EXISTS reports_template ON reports(template);
+CREATE INDEX IF NOT EXISTS files_status ON files(status);
+CREATE INDEX IF NOT EXISTS files_report ON files(report_id);
+CREATE INDEX IF NOT EXISTS cells_key ON cells(key);
+CREATE INDEX IF NOT EXISTS findings_rule ON findings(rule, severity);
+"#;
+
+/// What is known of a file already in the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownFile {
+    /// Size in bytes when imported.
+    pub size: u64,
+    /// Modification time (seconds since the epoch) when imported.
+    pub mtime: Option<i64>,
+    /// Content hash when imported.
+    pub hash: Option<String>,
+}
+
+/// The outcome of one input file, ready to be stored.
+#[derive(Debug)]
+pub struct FileRecord {
+    /// The path as given on the command line, joined with the walk.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, seconds since the epoch.
+    pub mtime: Option<i64>,
+    /// Content hash (BLAKE3, hex); `None` when the file could not be read.
+    pub hash: Option<String>,
+    /// What the file turned out to be.
+    pub outcome: FileOutcome,
+}
+
+/// What became of a file.
+#[derive(Debug)]
+pub enum FileOutcome {
+    /// Parsed into a report.
+    Parsed(Box<Report>),
+    /// Same content as already stored (only its path or time changed).
+    Unchanged,
+    /// Not imported, and why; `format` names what the bytes looked like.
+    Failed {
+        /// The detected format (`pdf`, `doc`, `binary`, `text`, …), when known.
+        format: Option<String>,
+        /// Why it failed.
+        reason: String,
+    },
+}
+
+/// The content hash the store keys reports and files by.
+pub fn content_hash(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex().to_string()
+}
+
+/// `ok` for a report without warnings or errors, `findings` otherwise.
+pub fn report_status(report: &Report) -> &'static str {
+    if report
+        .findings
+        .iter()
+        .any(|f| f.severity >= Severity::Warning)
+    {
+        "findings"
+    } else {
+        "ok"
+    }
+}
+
+/// The SQLite store.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, in WAL mode.
+    pub fn open(path: impl AsRef<Path>) -> StoreResult<Store> {
+        let conn = Connection::open(path)?;
+        Self::init(conn)
+    }
+
+    /// An in-memory store (for tests).
+    pub fn in_memory() -> StoreResult<Store> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(conn: Connection) -> StoreResult<Store> {
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.execute_batch(SCHEMA)?;
+        let found: Option<String> = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match found.and_then(|v| v.parse::<i64>().ok()) {
+            None => {
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)",
+                    params![SCHEMA_VERSION.to_string()],
+                )?;
+            }
+            Some(v) if v != SCHEMA_VERSION => {
+                return Err(StoreError::Schema {
+                    found: v,
+                    expected: SCHEMA_VERSION,
+                })
+            }
+            Some(_) => {}
+        }
+        Ok(Store { conn })
+    }
+
+    /// The underlying connection, for queries.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Every file already stored: path → what was known of it.
+    pub fn known_files(&self) -> StoreResult<HashMap<String, KnownFile>> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT path, size, mtime, hash FROM files")?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                KnownFile {
+                    size: r.get::<_, i64>(1)? as u64,
+                    mtime: r.get(2)?,
+                    hash: r.get(3)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Stores a batch of files in one transaction.
+    pub fn write_batch(&mut self, records: &[FileRecord]) -> StoreResult<()> {
+        let tx = self.conn.transaction()?;
+        let now = now_text(&tx)?;
+        for record in records {
+            write_file(&tx, record, &now)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Deletes reports no file refers to any more (their cells, sections and findings go with them).
+    pub fn remove_orphans(&mut self) -> StoreResult<usize> {
+        Ok(self.conn.execute(
+            "DELETE FROM reports WHERE id NOT IN (SELECT report_id FROM files WHERE report_id IS NOT NULL)",
+            [],
+        )?)
+    }
+
+    /// Cross-report check X1: a report's 上年结转 (carried_over) must equal the same agency's
+    /// previous-year 结转下年度 (carried_forward), column by column. Findings are (re)written on the
+    /// later report with source `cross`. Returns the number of findings written.
+    pub fn cross_check(&mut self) -> StoreResult<usize> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM findings WHERE source = 'cross'", [])?;
+        let pairs: Vec<(i64, i64, String, i64)> = {
+            let mut statement = tx.prepare(
+                "SELECT later.id, earlier.id, later.agency, later.year
+                 FROM reports later JOIN reports earlier
+                   ON earlier.agency = later.agency AND earlier.year = later.year - 1
+                 WHERE later.agency IS NOT NULL AND later.year IS NOT NULL
+                   AND later.id IN (SELECT report_id FROM files WHERE report_id IS NOT NULL)
+                   AND earlier.id IN (SELECT report_id FROM files WHERE report_id IS NOT NULL)
+                 ORDER BY later.id, earlier.id",
+            )?;
+            let rows =
+                statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut written = 0;
+        let mut positions: HashMap<i64, i64> = HashMap::new();
+        for (later, earlier, agency, year) in pairs {
+            let over = column_values(&tx, later, "applications.carried_over.")?;
+            let forward = column_values(&tx, earlier, "applications.carried_forward.")?;
+            let mut mismatches = Vec::new();
+            let mut keys = Vec::new();
+            for column in crate::template::APPLICANT_COLUMNS {
+                let (Some(a), Some(b)) = (over.get(column.id), forward.get(column.id)) else {
+                    continue;
+                };
+                if a != b {
+                    mismatches.push(format!("{} {a} ≠ {b}", column.label));
+                    keys.push(format!("applications.carried_over.{}", column.id));
+                }
+            }
+            if mismatches.is_empty() {
+                continue;
+            }
+            let position = positions.entry(later).or_insert(0);
+            tx.execute(
+                "INSERT INTO findings (report_id, position, rule, severity, message, cells, line, source)
+                 VALUES (?1, ?2, 'X1', 'error', ?3, ?4, NULL, 'cross')",
+                params![
+                    later,
+                    *position,
+                    format!(
+                        "X1 {agency} {year}: 上年结转 does not equal {}'s 结转下年度 (report {earlier}): {}",
+                        year - 1,
+                        mismatches.join("; ")
+                    ),
+                    serde_json::to_string(&keys).unwrap_or_default(),
+                ],
+            )?;
+            *position += 1;
+            written += 1;
+        }
+        tx.commit()?;
+        Ok(written)
+    }
+}
+
+/// The current time as SQLite writes it.
+fn now_text(tx: &Transaction<'_>) -> StoreResult<String> {
+    Ok(
+        tx.query_row("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// Exact values of one row of 表三 in a report: column id → value text.
+fn column_values(
+    tx: &Transaction<'_>,
+    report: i64,
+    prefix: &str,
+) -> StoreResult<HashMap<String, String>> {
+    let mut statement = tx.prepare_cached(
+        "SELECT substr(key, length(?2) + 1), value_text FROM cells
+         WHERE report_id = ?1 AND key LIKE ?2 || '%' AND status = 'number'",
+    )?;
+    let rows = statement.query_map(params![report, prefix], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn write_file(tx: &Transaction<'_>, record: &FileRecord, now: &str) -> StoreResult<()> {
+    let (status, format, encoding, reason, report_id) = match &record.outcome {
+        FileOutcome::Parsed(report) => {
+            let id = write_report(tx, record.hash.as_deref().unwrap_or(""), report)?;
+            (
+                report_status(report),
+                Some(report.format.as_str().to_string()),
+                Some(report.encoding.clone()),
+                None,
+                Some(id),
+            )
+        }
+        FileOutcome::Unchanged => {
+            // Same content as stored under this hash: keep the row, refresh size and time.
+            tx.execute(
+                "UPDATE files SET size = ?2, mtime = ?3 WHERE path = ?1",
+                params![record.path, record.size as i64, record.mtime],
+            )?;
+            return Ok(());
+        }
+        FileOutcome::Failed { format, reason } => {
+            ("failed", format.clone(), None, Some(reason.clone()), None)
+        }
+    };
+    tx.prepare_cached(
+        "INSERT INTO files (path, size, mtime, hash, format, encoding, status, reason, report_id, imported_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime,
+           hash = excluded.hash, format = excluded.format, encoding = excluded.encoding,
+           status = excluded.status, reason = excluded.reason, report_id = excluded.report_id,
+           imported_at = excluded.imported_at",
+    )?
+    .execute(params![
+        record.path,
+        record.size as i64,
+        record.mtime,
+        record.hash,
+        format,
+        encoding,
+        status,
+        reason,
+        report_id,
+        now,
+    ])?;
+    Ok(())
+}
+
+/// Stores a report unless one with the same content hash is stored already; returns its id.
+fn write_report(tx: &Transaction<'_>, hash: &str, report: &Report) -> StoreResult<i64> {
+    if let Some(id) = tx
+        .prepare_cached("SELECT id FROM reports WHERE hash = ?1")?
+        .query_row(params![hash], |r| r.get::<_, i64>(0))
+        .optional()?
+    {
+        return Ok(id);
+    }
+    let m = &report.metadata;
+    let count =
+        |o: crate::report::Outcome| report.checks.iter().filter(|c| c.outcome == o).count() as i64;
+    let severity = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count() as i64;
+    let found = report.tables.iter().map(|t| t.found).sum::<usize>() as i64;
+    let expected = report.tables.iter().map(|t| t.expected).sum::<usize>() as i64;
+    tx.prepare_cached(
+        "INSERT INTO reports (hash, template, year, agency, title, format, encoding, period_start,
+           period_end, format_notice, notices, website, address, postcode, phone, email, publisher,
+           published, source_url, preamble, cells_found, cells_expected, checks_passed,
+           checks_failed, checks_not_assessable, errors, warnings)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+           ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+    )?
+    .execute(params![
+        hash,
+        report.template.as_str(),
+        report.year,
+        report.agency,
+        report.title,
+        report.format.as_str(),
+        report.encoding,
+        m.period.as_ref().map(|p| p.start.clone()),
+        m.period.as_ref().map(|p| p.end.clone()),
+        m.format_notice,
+        serde_json::to_string(&m.notices).unwrap_or_default(),
+        m.website,
+        m.contact.address,
+        m.contact.postcode,
+        m.contact.phone,
+        m.contact.email,
+        m.publisher,
+        m.published,
+        m.source_url,
+        report.preamble,
+        found,
+        expected,
+        count(crate::report::Outcome::Passed),
+        count(crate::report::Outcome::Failed),
+        count(crate::report::Outcome::NotAssessable),
+        severity(Severity::Error),
+        severity(Severity::Warning),
+    ])?;
+    let id = tx.last_insert_rowid();
+    let mut section = tx.prepare_cached(
+        "INSERT INTO sections (report_id, position, number, title, text) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (i, s) in report.sections.iter().enumerate() {
+        section.execute(params![id, i as i64, s.number, s.title, s.text])?;
+    }
+    let mut cell = tx.prepare_cached(
+        "INSERT OR IGNORE INTO cells (report_id, key, position, tbl, status, value, value_text, raw, unit, line, col, candidates)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?;
+    for (position, c) in report.cells.iter().enumerate() {
+        let location = c.location.unwrap_or_default();
+        let candidates = (!c.candidates.is_empty()).then(|| {
+            c.candidates
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("|")
+        });
+        cell.execute(params![
+            id,
+            c.key,
+            position as i64,
+            c.table.as_str(),
+            c.status.as_str(),
+            c.value.map(|v| v.to_f64()),
+            c.value.map(|v| v.to_string()),
+            c.raw,
+            c.unit,
+            location.line,
+            location.column,
+            candidates,
+        ])?;
+    }
+    let mut finding = tx.prepare_cached(
+        "INSERT INTO findings (report_id, position, rule, severity, message, cells, line, source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'parse')",
+    )?;
+    for (i, f) in report.findings.iter().enumerate() {
+        finding.execute(params![
+            id,
+            i as i64,
+            f.rule,
+            f.severity.as_str(),
+            f.message,
+            serde_json::to_string(&f.cells).unwrap_or_default(),
+            f.location.and_then(|l| l.line),
+        ])?;
+    }
+    Ok(id)
+}

@@ -1,0 +1,390 @@
+//! `xxgk import` and `xxgk export`: every file accounted for, idempotent, resumable.
+
+mod common;
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn xxgk(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xxgk"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("xxgk runs")
+}
+
+/// A fresh directory under the target directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The corpus fixtures, the seed, and junk: empty, binary, not-a-report, a PDF, a broken DOCX.
+fn mixed_tree(root: &Path) -> usize {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let tree = root.join("tree");
+    std::fs::create_dir_all(tree.join("junk/deeper")).unwrap();
+    let mut count = 0;
+    for entry in std::fs::read_dir(&fixtures).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, tree.join(path.file_name().unwrap())).unwrap();
+        count += 1;
+    }
+    let docx = std::fs::read(fixtures.join("pingtan-2024.docx")).unwrap();
+    let junk: [(&str, Vec<u8>); 6] = [
+        ("junk/empty.txt", Vec::new()),
+        (
+            "junk/random.bin",
+            (0..4096u32)
+                .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+                .collect(),
+        ),
+        (
+            "junk/note.txt",
+            "会议通知：明天上午开会。".as_bytes().to_vec(),
+        ),
+        (
+            "junk/deeper/scan.pdf",
+            b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj".to_vec(),
+        ),
+        ("junk/deeper/broken.docx", docx[..docx.len() / 3].to_vec()),
+        (
+            "junk/deeper/old.doc",
+            [
+                &[0xD0u8, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..],
+                &[0u8; 512][..],
+            ]
+            .concat(),
+        ),
+    ];
+    for (name, bytes) in junk {
+        std::fs::write(tree.join(name), bytes).unwrap();
+        count += 1;
+    }
+    count
+}
+
+fn count(db: &Path, sql: &str) -> i64 {
+    let conn = Connection::open(db).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn every_file_is_accounted_for_and_a_second_run_adds_nothing() {
+    let dir = scratch("import-accounting");
+    let files = mixed_tree(&dir);
+    let out = xxgk(
+        &["import", "tree", "--db", "db.sqlite", "--jobs", "2"],
+        &dir,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let db = dir.join("db.sqlite");
+    assert_eq!(count(&db, "SELECT count(*) FROM files"), files as i64);
+    assert_eq!(count(&db, "SELECT count(*) FROM files WHERE status = 'failed' AND (reason IS NULL OR reason = '')"), 0);
+    let failed = |path: &str| -> String {
+        Connection::open(&db)
+            .unwrap()
+            .query_row(
+                "SELECT status || ': ' || coalesce(reason, '') FROM files WHERE path = ?1",
+                [path],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert!(failed("tree/junk/empty.txt").contains("empty"));
+    assert!(failed("tree/junk/random.bin").starts_with("failed"));
+    assert!(failed("tree/junk/note.txt")
+        .contains("not a government information disclosure annual report"));
+    assert!(failed("tree/junk/deeper/scan.pdf").contains("pdftotext"));
+    assert!(failed("tree/junk/deeper/broken.docx").contains("DOCX"));
+    assert!(failed("tree/junk/deeper/old.doc").contains("libreoffice"));
+    assert_eq!(failed("tree/000_500855b189a022d6.txt"), "ok: ");
+    // The seed's cells are in the database, exactly.
+    let seed_cells = count(&db, "SELECT count(*) FROM cells c JOIN files f ON f.report_id = c.report_id WHERE f.path = 'tree/000_500855b189a022d6.txt'");
+    assert_eq!(seed_cells, 198);
+    let amount: String = Connection::open(&db).unwrap().query_row(
+        "SELECT value_text FROM cells c JOIN files f ON f.report_id = c.report_id WHERE f.path = 'tree/000_500855b189a022d6.txt' AND key = 'active.procurement.amount_yuan'",
+        [],
+        |r| r.get(0),
+    ).unwrap();
+    assert_eq!(amount, "486690");
+    let summary = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        summary.contains(&format!("files:       {files} in the database")),
+        "{summary}"
+    );
+
+    // A second run reads nothing and changes nothing.
+    let before = (
+        count(&db, "SELECT count(*) FROM files"),
+        count(&db, "SELECT count(*) FROM reports"),
+        count(&db, "SELECT count(*) FROM cells"),
+        count(&db, "SELECT count(*) FROM findings"),
+    );
+    let out = xxgk(&["import", "tree", "--db", "db.sqlite"], &dir);
+    assert!(out.status.success());
+    let summary = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        summary.contains(&format!(
+            "{files} files seen, 0 parsed, 0 unchanged, {files} skipped"
+        )),
+        "{summary}"
+    );
+    let after = (
+        count(&db, "SELECT count(*) FROM files"),
+        count(&db, "SELECT count(*) FROM reports"),
+        count(&db, "SELECT count(*) FROM cells"),
+        count(&db, "SELECT count(*) FROM findings"),
+    );
+    assert_eq!(before, after);
+}
+
+#[test]
+fn a_changed_file_is_reimported_and_its_old_report_removed() {
+    let dir = scratch("import-changed");
+    std::fs::create_dir_all(dir.join("tree")).unwrap();
+    let seed = common::seed();
+    std::fs::write(dir.join("tree/report.txt"), &seed).unwrap();
+    assert!(xxgk(&["import", "tree", "--db", "db.sqlite"], &dir)
+        .status
+        .success());
+    let db = dir.join("db.sqlite");
+    let value = |db: &Path| -> String {
+        Connection::open(db).unwrap().query_row(
+            "SELECT value_text FROM cells c JOIN files f ON f.report_id = c.report_id WHERE key = 'applications.new_received.total'",
+            [],
+            |r| r.get(0),
+        ).unwrap()
+    };
+    assert_eq!(value(&db), "12");
+    // Same size, new content: 12 → 13 (and the natural-person cell with it).
+    let changed = seed.replacen("\t\u{a0}12\n", "\t\u{a0}13\n", 1).replacen(
+        "\t12\n\n\t二、上年结转",
+        "\t13\n\n\t二、上年结转",
+        1,
+    );
+    assert_ne!(changed, seed);
+    std::fs::write(dir.join("tree/report.txt"), &changed).unwrap();
+    assert!(xxgk(&["import", "tree", "--db", "db.sqlite"], &dir)
+        .status
+        .success());
+    assert_eq!(value(&db), "13");
+    assert_eq!(count(&db, "SELECT count(*) FROM files"), 1);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM reports"),
+        1,
+        "the old report is gone"
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM cells"), 198);
+    // 13 ≠ 12 + 0: the rule fails in the stored findings; the file has findings.
+    assert!(
+        count(
+            &db,
+            "SELECT count(*) FROM findings WHERE rule = 'R1' AND severity = 'error'"
+        ) > 0
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM files WHERE status = 'findings'"),
+        1
+    );
+}
+
+/// `n` distinct reports: the seed with a different contact phone each.
+fn many_reports(dir: &Path, n: usize) {
+    let seed = common::seed();
+    std::fs::create_dir_all(dir.join("many")).unwrap();
+    for i in 0..n {
+        let text = seed.replacen("0795-3274972", &format!("0795-{:07}", i), 1);
+        std::fs::write(dir.join(format!("many/r{i:05}.txt")), text).unwrap();
+    }
+}
+
+#[test]
+fn an_import_killed_midway_is_completed_by_the_next_run_without_duplicates() {
+    let dir = scratch("import-killed");
+    let n = 1500;
+    many_reports(&dir, n);
+    let db = dir.join("db.sqlite");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xxgk"))
+        .args(["import", "many", "--db", "db.sqlite", "--jobs", "1"])
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait for some batches to be committed, then kill -9.
+    let started = std::time::Instant::now();
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let committed = Connection::open(&db)
+            .ok()
+            .and_then(|c| {
+                c.query_row("SELECT count(*) FROM files", [], |r| r.get::<_, i64>(0))
+                    .ok()
+            })
+            .unwrap_or(0);
+        if committed > 0 || started.elapsed().as_secs() > 120 {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let partial = count(&db, "SELECT count(*) FROM files");
+    assert!(
+        partial > 0 && partial < n as i64,
+        "killed midway: {partial} of {n}"
+    );
+    // The partial database is consistent: every stored file has its report and all its cells.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM files WHERE status != 'failed' AND report_id IS NULL"
+        ),
+        0
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM reports r WHERE (SELECT count(*) FROM cells c WHERE c.report_id = r.id) != 198"), 0);
+
+    let out = xxgk(&["import", "many", "--db", "db.sqlite"], &dir);
+    assert!(out.status.success());
+    assert_eq!(count(&db, "SELECT count(*) FROM files"), n as i64);
+    assert_eq!(
+        count(&db, "SELECT count(DISTINCT path) FROM files"),
+        n as i64
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM reports"), n as i64);
+    assert_eq!(count(&db, "SELECT count(*) FROM cells"), 198 * n as i64);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM files WHERE status = 'ok'"),
+        n as i64
+    );
+}
+
+#[test]
+fn x1_compares_carried_over_with_last_years_carried_forward() {
+    let dir = scratch("import-x1");
+    std::fs::create_dir_all(dir.join("tree")).unwrap();
+    let seed = common::seed();
+    std::fs::write(dir.join("tree/2020.txt"), &seed).unwrap();
+    // The same agency's 2021 report: 上年结转·自然人 says 3, but 2020's 结转下年度 was 0.
+    let next = seed.replace("2020年", "2021年").replacen(
+        "二、上年结转政府信息公开申请数量\n\t\u{a0}0",
+        "二、上年结转政府信息公开申请数量\n\t\u{a0}3",
+        1,
+    );
+    std::fs::write(dir.join("tree/2021.txt"), next).unwrap();
+    assert!(xxgk(&["import", "tree", "--db", "db.sqlite"], &dir)
+        .status
+        .success());
+    let db = dir.join("db.sqlite");
+    let message: String = Connection::open(&db).unwrap().query_row(
+        "SELECT message FROM findings f JOIN reports r ON r.id = f.report_id WHERE f.rule = 'X1' AND r.year = 2021",
+        [],
+        |r| r.get(0),
+    ).unwrap();
+    assert!(message.contains("自然人 3 ≠ 0"), "{message}");
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM findings WHERE rule = 'X1'"),
+        1
+    );
+    // Re-running recomputes cross findings instead of adding them again.
+    assert!(xxgk(&["import", "tree", "--db", "db.sqlite"], &dir)
+        .status
+        .success());
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM findings WHERE rule = 'X1'"),
+        1
+    );
+}
+
+#[test]
+fn exports_wide_long_and_jsonl() {
+    let dir = scratch("import-export");
+    std::fs::create_dir_all(dir.join("tree")).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for name in [
+        "000_500855b189a022d6.txt",
+        "shuyang-fgj-2023.txt",
+        "pingtan-2024.html",
+    ] {
+        std::fs::copy(fixtures.join(name), dir.join("tree").join(name)).unwrap();
+    }
+    assert!(xxgk(&["import", "tree", "--db", "db.sqlite"], &dir)
+        .status
+        .success());
+
+    let wide = xxgk(
+        &["export", "--db", "db.sqlite", "--format", "csv-wide"],
+        &dir,
+    );
+    let wide = String::from_utf8(wide.stdout).unwrap();
+    let mut rows = csv::Reader::from_reader(wide.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    // 2019 and 2021 keys side by side, never pooled.
+    let (made, issued) = (
+        column("active.regulations.made"),
+        column("active.regulations.issued"),
+    );
+    let records: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 3);
+    let seed = records
+        .iter()
+        .find(|r| r[column("path")].ends_with("000_500855b189a022d6.txt"))
+        .unwrap();
+    assert_eq!((&seed[made], &seed[issued]), ("0", ""));
+    assert_eq!(&seed[column("active.procurement.amount_yuan")], "486690");
+    let shuyang = records
+        .iter()
+        .find(|r| r[column("agency")] == *"沭阳县发展和改革局")
+        .unwrap();
+    assert_eq!(
+        &shuyang[column("active.normative_documents.in_force")],
+        "18"
+    );
+    assert_eq!(
+        &shuyang[column("applications.new_received.commercial")],
+        "",
+        "blank, not zero"
+    );
+
+    let long = xxgk(
+        &[
+            "export",
+            "--db",
+            "db.sqlite",
+            "--format",
+            "csv-long",
+            "--out",
+            "long.csv",
+        ],
+        &dir,
+    );
+    assert!(long.status.success());
+    let long = std::fs::read_to_string(dir.join("long.csv")).unwrap();
+    assert_eq!(long.lines().count(), 1 + 198 + 200 + 200);
+    assert!(long.contains(",active.procurement.amount_yuan,active,number,486690,486690元,元,86,2,"));
+
+    let jsonl = xxgk(&["export", "--db", "db.sqlite", "--format", "jsonl"], &dir);
+    let lines: Vec<serde_json::Value> = String::from_utf8(jsonl.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    let page = lines.iter().find(|l| l["format"] == "html").unwrap();
+    assert_eq!(page["agency"], "平潭综合实验区");
+    assert_eq!(page["cells"].as_array().unwrap().len(), 200);
+    assert_eq!(page["sections"].as_array().unwrap().len(), 6);
+}
