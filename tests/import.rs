@@ -30,8 +30,10 @@ fn mixed_tree(root: &Path) -> usize {
     let mut count = 0;
     for entry in std::fs::read_dir(&fixtures).unwrap() {
         let path = entry.unwrap().path();
-        std::fs::copy(&path, tree.join(path.file_name().unwrap())).unwrap();
-        count += 1;
+        if path.is_file() {
+            std::fs::copy(&path, tree.join(path.file_name().unwrap())).unwrap();
+            count += 1;
+        }
     }
     let docx = std::fs::read(fixtures.join("pingtan-2024.docx")).unwrap();
     let junk: [(&str, Vec<u8>); 6] = [

@@ -154,3 +154,29 @@ fn huge_inputs_finish_and_limits_are_enforced() {
         .unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::TooLarge { .. }));
 }
+
+#[test]
+fn pathological_fused_runs_are_bounded_per_document() {
+    // Every row of 表三 fused into 40 ones: billions of splits each; the search gives up, says so,
+    // and the whole document still finishes.
+    let mut text = String::from("三、收到和处理政府信息公开申请情况（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他");
+    for label in [
+        "一、本年新收政府信息公开申请数量",
+        "二、上年结转政府信息公开申请数量",
+        "（一）予以公开",
+        "1.属于国家秘密",
+        "2.其他法律行政法规禁止公开",
+        "（七）总计",
+        "四、结转下年度继续办理",
+    ] {
+        text.push_str(label);
+        text.push_str(&"1".repeat(40));
+    }
+    let report = xxgk::parse(text.as_bytes()).unwrap();
+    let cell = report.cell("applications.new_received.total").unwrap();
+    assert_eq!(cell.value, None);
+    assert!(report
+        .findings
+        .iter()
+        .any(|f| f.rule == "cell.unsplittable"));
+}

@@ -23,7 +23,11 @@ use crate::value::{parse_cell, CellValue};
 use std::collections::HashSet;
 
 /// Most search steps spent splitting one run.
-const SPLIT_BUDGET: usize = 2_000_000;
+const SPLIT_BUDGET: usize = 300_000;
+/// Most search steps spent on all the runs of one table.
+const TABLE_BUDGET: usize = 1_200_000;
+/// Most splits of one run kept (beyond, the run has too many readings to be worth listing).
+const MAX_SPLITS: usize = 100_000;
 /// Most combinations of ambiguous 表三 rows tried when solving R1 and R3 jointly.
 const JOINT_BUDGET: usize = 1_000_000;
 /// Longest number a cell holds, in characters (sign and decimals included).
@@ -51,6 +55,7 @@ pub fn recover(
     version: Version,
 ) -> Vec<Finding> {
     let mut splits: Vec<Option<Vec<Vec<Decimal>>>> = vec![None; observations.len()];
+    let mut budget = TABLE_BUDGET;
     for (i, o) in observations.iter_mut().enumerate() {
         if o.table != table {
             continue;
@@ -67,7 +72,7 @@ pub fn recover(
         }
         let specs: Vec<Spec> = columns.iter().map(spec_of).collect();
         let groups = sum_groups(table, &o.row, &columns);
-        let (readings, fits) = split_run(&run.source.raw, &specs, &groups);
+        let (readings, fits) = split_run(&run.source.raw, &specs, &groups, &mut budget);
         run.readings = readings;
         splits[i] = fits;
     }
@@ -144,6 +149,7 @@ fn split_run(
     raw: &str,
     specs: &[Spec],
     groups: &[SumGroup],
+    budget: &mut usize,
 ) -> (Readings, Option<Vec<Vec<Decimal>>>) {
     let run = normalize_run(raw);
     let too_many = || Readings::Unsplittable {
@@ -153,7 +159,7 @@ fn split_run(
         ),
     };
     // First: is there one split at all, or several? (Stop at the second.)
-    let (any, exhausted) = enumerate(&run, specs, &[], 2);
+    let (any, exhausted) = enumerate(&run, specs, &[], 2, budget);
     match any.len() {
         0 if exhausted => return (too_many(), None),
         0 => {
@@ -168,7 +174,8 @@ fn split_run(
         _ => {}
     }
     // Several splits: keep those the row's identities allow.
-    let (fits, exhausted) = enumerate(&run, specs, groups, usize::MAX);
+    let (fits, exhausted) = enumerate(&run, specs, groups, MAX_SPLITS + 1, budget);
+    let exhausted = exhausted || fits.len() > MAX_SPLITS;
     if exhausted {
         return (too_many(), None);
     }
@@ -190,24 +197,28 @@ fn split_run(
 }
 
 /// Splits of `run` into values of `specs` satisfying `groups`, up to `limit` of them; and whether
-/// the search ran out of budget.
+/// the search ran out of budget (the steps it took are taken from `budget`).
 fn enumerate(
     run: &str,
     specs: &[Spec],
     groups: &[SumGroup],
     limit: usize,
+    budget: &mut usize,
 ) -> (Vec<Vec<Decimal>>, bool) {
     let mut search = Search {
         run: run.as_bytes(),
         specs,
         groups,
         limit,
+        max_steps: SPLIT_BUDGET.min(*budget),
         steps: 0,
         current: Vec::with_capacity(specs.len()),
         found: Vec::new(),
     };
     search.dfs(0);
-    (search.found, search.steps > SPLIT_BUDGET)
+    *budget = budget.saturating_sub(search.steps);
+    let exhausted = search.steps > search.max_steps;
+    (search.found, exhausted)
 }
 
 /// Per-cell candidate values of a set of splits.
@@ -269,6 +280,7 @@ struct Search<'a> {
     specs: &'a [Spec],
     groups: &'a [SumGroup],
     limit: usize,
+    max_steps: usize,
     steps: usize,
     current: Vec<Decimal>,
     found: Vec<Vec<Decimal>>,
@@ -277,7 +289,7 @@ struct Search<'a> {
 impl Search<'_> {
     fn dfs(&mut self, at: usize) {
         self.steps += 1;
-        if self.steps > SPLIT_BUDGET || self.found.len() >= self.limit {
+        if self.steps > self.max_steps || self.found.len() >= self.limit {
             return;
         }
         let mut at = at;
@@ -297,67 +309,104 @@ impl Search<'_> {
             return;
         }
         let spec = self.specs[column];
-        for end in token_ends(self.run, at, spec) {
-            let Some(value) = std::str::from_utf8(&self.run[at..end])
-                .ok()
-                .and_then(Decimal::parse_ascii)
-            else {
-                continue;
-            };
-            self.current.push(value);
-            if self.group_ok() {
-                self.dfs(end);
+        let run = self.run;
+        let mut i = at;
+        let negative = match run.get(i) {
+            Some(b'-' | b'+') if !spec.signed => return,
+            Some(b'-') => {
+                i += 1;
+                true
             }
-            self.current.pop();
-            if self.steps > SPLIT_BUDGET || self.found.len() >= self.limit {
+            Some(b'+') => {
+                i += 1;
+                false
+            }
+            _ => false,
+        };
+        let digits_start = i;
+        let mut units: i128 = 0;
+        while i < run.len() && run[i].is_ascii_digit() && i - at < MAX_TOKEN {
+            units = units * 10 + i128::from(run[i] - b'0');
+            i += 1;
+            if i - digits_start > 1 && run[digits_start] == b'0' {
+                return; // no leading zeros
+            }
+            let signed = if negative { -units } else { units };
+            if run.get(i) == Some(&b'.') {
+                // Decimals, for the columns that have them: each length a reading of its own.
+                let mut fraction = signed;
+                let mut j = i + 1;
+                while spec.max_decimals > 0
+                    && j < run.len()
+                    && run[j].is_ascii_digit()
+                    && j - i <= spec.max_decimals
+                {
+                    let digit = i128::from(run[j] - b'0');
+                    fraction = fraction * 10 + if negative { -digit } else { digit };
+                    j += 1;
+                    if let Some(value) = Decimal::new(fraction, (j - i - 1) as u32) {
+                        self.try_value(value, j);
+                    }
+                }
+            } else if let Some(value) = Decimal::new(signed, 0) {
+                self.try_value(value, i);
+            }
+            if self.steps > self.max_steps || self.found.len() >= self.limit {
                 return;
+            }
+            if units == 0 {
+                return; // a lone 0 ends here
             }
         }
     }
 
-    /// Checks a group identity as soon as its total is placed (prunes 表四's search).
-    fn group_ok(&self) -> bool {
-        let placed = self.current.len() - 1;
-        self.groups
-            .iter()
-            .filter(|g| g.total == placed)
-            .all(|g| satisfies(&self.current, std::slice::from_ref(g)))
+    /// Places a value ending at `end` and searches on, unless a group identity rules it out.
+    fn try_value(&mut self, value: Decimal, end: usize) {
+        self.current.push(value);
+        if self.group_ok(end) {
+            self.dfs(end);
+        }
+        self.current.pop();
+    }
+
+    /// Checks the group identities against the values placed so far: a group whose total was just
+    /// placed must add up; a group still open must leave room for a total at least the sum of its
+    /// parts (the total is a suffix of what is left, so it has at most that many digits).
+    fn group_ok(&self, end: usize) -> bool {
+        let placed = self.current.len();
+        let left = self.run.len() - end;
+        self.groups.iter().all(|g| {
+            if g.total < placed {
+                return g.total + 1 != placed || satisfies(&self.current, std::slice::from_ref(g));
+            }
+            let Some(&first) = g.parts.first() else {
+                return true;
+            };
+            if placed <= first {
+                return true;
+            }
+            let sum = g
+                .parts
+                .iter()
+                .filter(|&&p| p < placed)
+                .try_fold(Decimal::from_int(0), |acc, &p| {
+                    acc.checked_add(&self.current[p])
+                });
+            let Some(sum) = sum else {
+                return false;
+            };
+            // Parts not yet placed take at least one character each before the total.
+            let room = left.saturating_sub(g.total - placed);
+            digits_of(&sum) <= room
+        })
     }
 }
 
-/// The ends of every token of `spec` that can start at `at`.
-fn token_ends(run: &[u8], at: usize, spec: Spec) -> Vec<usize> {
-    let mut ends = Vec::new();
-    let mut i = at;
-    if matches!(run.get(i), Some(b'-' | b'+')) {
-        if !spec.signed {
-            return ends;
-        }
-        i += 1;
-    }
-    let digits_start = i;
-    while i < run.len() && run[i].is_ascii_digit() && i - at < MAX_TOKEN {
-        i += 1;
-        let digits = &run[digits_start..i];
-        if digits.len() > 1 && digits[0] == b'0' {
-            break; // no leading zeros
-        }
-        let next = run.get(i);
-        if next != Some(&b'.') {
-            ends.push(i);
-        }
-        if spec.max_decimals > 0 && next == Some(&b'.') {
-            let mut j = i + 1;
-            while j < run.len() && run[j].is_ascii_digit() && j - i <= spec.max_decimals {
-                j += 1;
-                ends.push(j);
-            }
-        }
-        if digits == b"0" {
-            break; // a lone 0 ends here (or continues only as 0.xx, handled above)
-        }
-    }
-    ends
+/// How many digits the whole part of a number has (0 has one).
+fn digits_of(value: &Decimal) -> usize {
+    let text = value.to_string();
+    let whole = text.trim_start_matches('-');
+    whole.split('.').next().map_or(1, str::len)
 }
 
 /// The rows of 表三 solved together: every combination of the ambiguous rows' splits is tried
@@ -579,7 +628,7 @@ mod tests {
     use super::*;
 
     fn split(raw: &str, specs: &[Spec], groups: &[SumGroup]) -> Readings {
-        split_run(raw, specs, groups).0
+        split_run(raw, specs, groups, &mut TABLE_BUDGET.clone()).0
     }
 
     fn values(readings: &Readings) -> Vec<Vec<String>> {
