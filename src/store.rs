@@ -91,11 +91,14 @@ CREATE TABLE IF NOT EXISTS sections (
     text      TEXT NOT NULL,
     PRIMARY KEY (report_id, position)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS cells (
+CREATE TABLE IF NOT EXISTS cell_keys (
+    id  INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS cell_values (
     report_id  INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
-    key        TEXT NOT NULL,
+    key_id     INTEGER NOT NULL REFERENCES cell_keys(id),
     position   INTEGER NOT NULL,
-    tbl        TEXT NOT NULL,
     status     TEXT NOT NULL,
     value      REAL,
     value_text TEXT,
@@ -104,8 +107,15 @@ CREATE TABLE IF NOT EXISTS cells (
     line       INTEGER,
     col        INTEGER,
     candidates TEXT,
-    PRIMARY KEY (report_id, key)
+    PRIMARY KEY (report_id, key_id)
 ) WITHOUT ROWID;
+CREATE VIEW IF NOT EXISTS cells AS
+    SELECT v.report_id, k.key, v.position,
+           CASE WHEN k.key LIKE 'extra.%'
+                THEN substr(k.key, 7, instr(substr(k.key, 7), '.') - 1)
+                ELSE substr(k.key, 1, instr(k.key, '.') - 1) END AS tbl,
+           v.status, v.value, v.value_text, v.raw, v.unit, v.line, v.col, v.candidates
+    FROM cell_values v JOIN cell_keys k ON k.id = v.key_id;
 CREATE TABLE IF NOT EXISTS findings (
     report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
     position  INTEGER NOT NULL,
@@ -122,7 +132,7 @@ CREATE INDEX IF NOT EXISTS reports_agency_year ON reports(agency, year);
 CREATE INDEX IF NOT EXISTS reports_template ON reports(template);
 CREATE INDEX IF NOT EXISTS files_status ON files(status);
 CREATE INDEX IF NOT EXISTS files_report ON files(report_id);
-CREATE INDEX IF NOT EXISTS cells_key ON cells(key);
+CREATE INDEX IF NOT EXISTS cell_values_key ON cell_values(key_id);
 CREATE INDEX IF NOT EXISTS findings_rule ON findings(rule, severity);
 "#;
 
@@ -189,6 +199,8 @@ pub fn report_status(report: &Report) -> &'static str {
 /// The SQLite store.
 pub struct Store {
     conn: Connection,
+    /// Cell key → id in `cell_keys`.
+    keys: HashMap<String, i64>,
 }
 
 impl Store {
@@ -231,7 +243,13 @@ impl Store {
             }
             Some(_) => {}
         }
-        Ok(Store { conn })
+        let keys = {
+            let mut statement = conn.prepare("SELECT key, id FROM cell_keys")?;
+            let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        conn.pragma_update(None, "cache_size", -65536)?;
+        Ok(Store { conn, keys })
     }
 
     /// The underlying connection, for queries.
@@ -261,11 +279,20 @@ impl Store {
     pub fn write_batch(&mut self, records: &[FileRecord]) -> StoreResult<()> {
         let tx = self.conn.transaction()?;
         let now = now_text(&tx)?;
+        let mut new_keys = Vec::new();
         for record in records {
-            write_file(&tx, record, &now)?;
+            write_file(&tx, record, &now, &mut self.keys, &mut new_keys)?;
         }
-        tx.commit()?;
-        Ok(())
+        match tx.commit() {
+            Ok(()) => Ok(()),
+            Err(err) => {
+                // The keys added in the failed transaction do not exist.
+                for key in new_keys {
+                    self.keys.remove(&key);
+                }
+                Err(err.into())
+            }
+        }
     }
 
     /// Deletes reports no file refers to any more (their cells, sections and findings go with them).
@@ -338,6 +365,15 @@ impl Store {
     }
 }
 
+/// A consistency rule's "not assessable" finding.
+fn is_not_assessable(finding: &crate::report::Finding) -> bool {
+    finding.severity == Severity::Info
+        && matches!(
+            finding.rule.as_str(),
+            "R1" | "R2" | "R3" | "R4" | "R5" | "R6" | "R7"
+        )
+}
+
 /// The current time as SQLite writes it.
 fn now_text(tx: &Transaction<'_>) -> StoreResult<String> {
     Ok(
@@ -361,10 +397,20 @@ fn column_values(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn write_file(tx: &Transaction<'_>, record: &FileRecord, now: &str) -> StoreResult<()> {
+/// Cell key ids: the cache, and the keys first stored in the current transaction.
+type KeyCache<'a> = (&'a mut HashMap<String, i64>, &'a mut Vec<String>);
+
+fn write_file(
+    tx: &Transaction<'_>,
+    record: &FileRecord,
+    now: &str,
+    keys: &mut HashMap<String, i64>,
+    new_keys: &mut Vec<String>,
+) -> StoreResult<()> {
     let (status, format, encoding, reason, report_id) = match &record.outcome {
         FileOutcome::Parsed(report) => {
-            let id = write_report(tx, record.hash.as_deref().unwrap_or(""), report)?;
+            let hash = record.hash.as_deref().unwrap_or("");
+            let id = write_report(tx, hash, report, (keys, new_keys))?;
             (
                 report_status(report),
                 Some(report.format.as_str().to_string()),
@@ -409,7 +455,13 @@ fn write_file(tx: &Transaction<'_>, record: &FileRecord, now: &str) -> StoreResu
 }
 
 /// Stores a report unless one with the same content hash is stored already; returns its id.
-fn write_report(tx: &Transaction<'_>, hash: &str, report: &Report) -> StoreResult<i64> {
+fn write_report(
+    tx: &Transaction<'_>,
+    hash: &str,
+    report: &Report,
+    keys: KeyCache<'_>,
+) -> StoreResult<i64> {
+    let (key_ids, new_keys) = keys;
     if let Some(id) = tx
         .prepare_cached("SELECT id FROM reports WHERE hash = ?1")?
         .query_row(params![hash], |r| r.get::<_, i64>(0))
@@ -468,10 +520,21 @@ fn write_report(tx: &Transaction<'_>, hash: &str, report: &Report) -> StoreResul
         section.execute(params![id, i as i64, s.number, s.title, s.text])?;
     }
     let mut cell = tx.prepare_cached(
-        "INSERT OR IGNORE INTO cells (report_id, key, position, tbl, status, value, value_text, raw, unit, line, col, candidates)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT OR IGNORE INTO cell_values (report_id, key_id, position, status, value, value_text, raw, unit, line, col, candidates)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
+    let mut add_key = tx.prepare_cached("INSERT INTO cell_keys (key) VALUES (?1)")?;
     for (position, c) in report.cells.iter().enumerate() {
+        let key_id = match key_ids.get(&c.key) {
+            Some(&id) => id,
+            None => {
+                add_key.execute(params![c.key])?;
+                let id = tx.last_insert_rowid();
+                key_ids.insert(c.key.clone(), id);
+                new_keys.push(c.key.clone());
+                id
+            }
+        };
         let location = c.location.unwrap_or_default();
         let candidates = (!c.candidates.is_empty()).then(|| {
             c.candidates
@@ -482,9 +545,8 @@ fn write_report(tx: &Transaction<'_>, hash: &str, report: &Report) -> StoreResul
         });
         cell.execute(params![
             id,
-            c.key,
+            key_id,
             position as i64,
-            c.table.as_str(),
             c.status.as_str(),
             c.value.map(|v| v.to_f64()),
             c.value.map(|v| v.to_string()),
@@ -499,7 +561,10 @@ fn write_report(tx: &Transaction<'_>, hash: &str, report: &Report) -> StoreResul
         "INSERT INTO findings (report_id, position, rule, severity, message, cells, line, source)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'parse')",
     )?;
-    for (i, f) in report.findings.iter().enumerate() {
+    // Rules that could not be assessed are counted in `reports.checks_not_assessable`; their
+    // findings (the cells are there with their status) are not stored row by row.
+    let stored = report.findings.iter().filter(|f| !is_not_assessable(f));
+    for (i, f) in stored.enumerate() {
         finding.execute(params![
             id,
             i as i64,

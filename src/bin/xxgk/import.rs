@@ -138,7 +138,7 @@ pub fn run(options: &ImportOptions) -> anyhow::Result<RunStats> {
             .unwrap_or_default();
         PANIC_LOCATION.with(|slot| *slot.borrow_mut() = Some(location));
     }));
-    let (sender, receiver) = mpsc::sync_channel::<FileRecord>(4 * BATCH);
+    let (sender, receiver) = mpsc::sync_channel::<FileRecord>(BATCH);
     let written = std::thread::scope(|scope| -> anyhow::Result<(usize, usize, u64)> {
         scope.spawn(move || {
             pool.install(|| {
