@@ -11,6 +11,7 @@ use crate::template::{
     appeals_key, application_key, application_rows, chinese_label, Version, APPLICANT_COLUMNS,
 };
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// The checks and findings of every rule that applies to the tables found.
 pub fn run(cells: &[Cell], tables: &[TableInfo]) -> (Vec<Check>, Vec<Finding>) {
@@ -43,35 +44,50 @@ struct Runner<'a> {
     findings: Vec<Finding>,
 }
 
-impl Runner<'_> {
-    fn applications(&mut self, version: Version) {
+/// One identity of a rule over one scope: Σ `left` = Σ `right`.
+struct Identity {
+    rule: &'static str,
+    scope_label: String,
+    scope: String,
+    left: Vec<String>,
+    right: Vec<String>,
+}
+
+/// R1, R2 and R3 for 表三 of a version, built once.
+fn application_identities(version: Version) -> &'static [Identity] {
+    static V2019: OnceLock<Vec<Identity>> = OnceLock::new();
+    static V2021: OnceLock<Vec<Identity>> = OnceLock::new();
+    let cell = match version {
+        Version::V2019 => &V2019,
+        Version::V2021 => &V2021,
+    };
+    cell.get_or_init(|| {
         let rows: Vec<&str> = application_rows(version).map(|r| r.id).collect();
+        let mut identities = Vec::new();
         for column in APPLICANT_COLUMNS {
             let key = |row: &str| application_key(row, column.id);
-            self.identity(
-                "R1",
-                &format!("{}列", column.label),
-                column.id,
-                &[key("new_received"), key("carried_over")],
-                &[key("total_processed"), key("carried_forward")],
-            );
+            identities.push(Identity {
+                rule: "R1",
+                scope_label: format!("{}列", column.label),
+                scope: column.id.to_string(),
+                left: vec![key("new_received"), key("carried_over")],
+                right: vec![key("total_processed"), key("carried_forward")],
+            });
         }
         for row in &rows {
-            let parts: Vec<String> = APPLICANT_COLUMNS[..APPLICANT_COLUMNS.len() - 1]
-                .iter()
-                .map(|c| application_key(row, c.id))
-                .collect();
             let label = chinese_label(&application_key(row, "total"));
             let label = label.split('·').next().unwrap_or(row);
-            self.identity(
-                "R2",
-                &format!("{label}行"),
-                row,
-                &[application_key(row, "total")],
-                &parts,
-            );
+            identities.push(Identity {
+                rule: "R2",
+                scope_label: format!("{label}行"),
+                scope: row.to_string(),
+                left: vec![application_key(row, "total")],
+                right: APPLICANT_COLUMNS[..APPLICANT_COLUMNS.len() - 1]
+                    .iter()
+                    .map(|c| application_key(row, c.id))
+                    .collect(),
+            });
         }
-        self.subtotal_columns();
         let outcomes: Vec<&str> = rows
             .iter()
             .copied()
@@ -83,18 +99,51 @@ impl Runner<'_> {
             })
             .collect();
         for column in APPLICANT_COLUMNS {
-            let parts: Vec<String> = outcomes
-                .iter()
-                .map(|r| application_key(r, column.id))
-                .collect();
-            self.identity(
-                "R3",
-                &format!("{}列", column.label),
-                column.id,
-                &[application_key("total_processed", column.id)],
-                &parts,
-            );
+            identities.push(Identity {
+                rule: "R3",
+                scope_label: format!("{}列", column.label),
+                scope: column.id.to_string(),
+                left: vec![application_key("total_processed", column.id)],
+                right: outcomes
+                    .iter()
+                    .map(|r| application_key(r, column.id))
+                    .collect(),
+            });
         }
+        identities
+    })
+}
+
+/// R4, R5 and R6 for 表四, built once.
+fn appeals_identities() -> &'static [Identity] {
+    static IDENTITIES: OnceLock<Vec<Identity>> = OnceLock::new();
+    IDENTITIES.get_or_init(|| {
+        [
+            ("R4", "review", "行政复议"),
+            ("R5", "litigation_direct", "未经复议直接起诉"),
+            ("R6", "litigation_after_review", "复议后起诉"),
+        ]
+        .into_iter()
+        .map(|(rule, group, label)| Identity {
+            rule,
+            scope_label: label.to_string(),
+            scope: group.to_string(),
+            left: vec![appeals_key(&format!("{group}.total"))],
+            right: ["upheld", "corrected", "other", "pending"]
+                .iter()
+                .map(|o| appeals_key(&format!("{group}.{o}")))
+                .collect(),
+        })
+        .collect()
+    })
+}
+
+impl Runner<'_> {
+    fn applications(&mut self, version: Version) {
+        for identity in application_identities(version) {
+            self.identity(identity);
+        }
+        self.subtotal_columns();
     }
 
     /// A 法人 subtotal column (小计/合计) a report adds to 表三 must equal the five organisation
@@ -128,33 +177,19 @@ impl Runner<'_> {
                 .collect();
             let row_label = chinese_label(&application_key(&row, "total"));
             let row_label = row_label.split('·').next().unwrap_or(&row).to_string();
-            self.identity(
-                "R2",
-                &format!("{row_label}行{label}"),
-                &format!("{row}.{label}"),
-                &[key],
-                &parts,
-            );
+            self.identity(&Identity {
+                rule: "R2",
+                scope_label: format!("{row_label}行{label}"),
+                scope: format!("{row}.{label}"),
+                left: vec![key],
+                right: parts,
+            });
         }
     }
 
     fn appeals(&mut self) {
-        for (rule, group, label) in [
-            ("R4", "review", "行政复议"),
-            ("R5", "litigation_direct", "未经复议直接起诉"),
-            ("R6", "litigation_after_review", "复议后起诉"),
-        ] {
-            let parts: Vec<String> = ["upheld", "corrected", "other", "pending"]
-                .iter()
-                .map(|o| appeals_key(&format!("{group}.{o}")))
-                .collect();
-            self.identity(
-                rule,
-                label,
-                group,
-                &[appeals_key(&format!("{group}.total"))],
-                &parts,
-            );
+        for identity in appeals_identities() {
+            self.identity(identity);
         }
     }
 
@@ -214,14 +249,15 @@ impl Runner<'_> {
     }
 
     /// Checks Σ left = Σ right over the given cells.
-    fn identity(
-        &mut self,
-        rule: &str,
-        scope_label: &str,
-        scope: &str,
-        left: &[String],
-        right: &[String],
-    ) {
+    fn identity(&mut self, identity: &Identity) {
+        let Identity {
+            rule,
+            scope_label,
+            scope,
+            left,
+            right,
+        } = identity;
+        let (rule, scope_label, scope) = (*rule, scope_label.as_str(), scope.as_str());
         let all: Vec<String> = left.iter().chain(right).cloned().collect();
         let unavailable: Vec<&String> = all
             .iter()

@@ -21,6 +21,7 @@ use crate::template::{
 };
 use crate::value::{parse_cell, CellValue, Unit};
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// The cells of the tables found, with what was learnt on the way.
 #[derive(Debug, Default)]
@@ -153,7 +154,7 @@ impl TableBuilder {
         let slots: Vec<Slot> = canonical_keys(table, version)
             .into_iter()
             .map(|(key, unit)| Slot {
-                key,
+                key: key.clone(),
                 unit,
                 cell: None,
             })
@@ -496,29 +497,51 @@ impl TableBuilder {
     }
 }
 
-/// The canonical keys of a table in a version, in form order, with their units.
-pub fn canonical_keys(table: StatTable, version: Version) -> Vec<(String, &'static str)> {
-    match table {
-        StatTable::Active => active_cells(version)
-            .iter()
-            .flat_map(|(row, columns)| {
-                columns
+/// The canonical keys of a table in a version, in form order, with their units (built once).
+pub fn canonical_keys(table: StatTable, version: Version) -> &'static [(String, &'static str)] {
+    type Keys = Vec<(String, &'static str)>;
+    static KEYS: OnceLock<[[Keys; 2]; 3]> = OnceLock::new();
+    let all = KEYS.get_or_init(|| {
+        let build = |table: StatTable, version: Version| -> Keys {
+            match table {
+                StatTable::Active => active_cells(version)
                     .iter()
-                    .map(move |c| (active_key(row, c), unit_of(StatTable::Active, c)))
-            })
-            .collect(),
-        StatTable::Applications => application_rows(version)
-            .flat_map(|row| {
-                APPLICANT_COLUMNS
+                    .flat_map(|(row, columns)| {
+                        columns
+                            .iter()
+                            .map(move |c| (active_key(row, c), unit_of(StatTable::Active, c)))
+                    })
+                    .collect(),
+                StatTable::Applications => application_rows(version)
+                    .flat_map(|row| {
+                        APPLICANT_COLUMNS
+                            .iter()
+                            .map(move |c| (application_key(row.id, c.id), "件"))
+                    })
+                    .collect(),
+                StatTable::Appeals => APPEALS_COLUMNS
                     .iter()
-                    .map(move |c| (application_key(row.id, c.id), "件"))
-            })
-            .collect(),
-        StatTable::Appeals => APPEALS_COLUMNS
-            .iter()
-            .map(|c| (appeals_key(c.key), "件"))
-            .collect(),
-    }
+                    .map(|c| (appeals_key(c.key), "件"))
+                    .collect(),
+            }
+        };
+        [
+            StatTable::Active,
+            StatTable::Applications,
+            StatTable::Appeals,
+        ]
+        .map(|t| [build(t, Version::V2019), build(t, Version::V2021)])
+    });
+    let t = match table {
+        StatTable::Active => 0,
+        StatTable::Applications => 1,
+        StatTable::Appeals => 2,
+    };
+    let v = match version {
+        Version::V2019 => 0,
+        Version::V2021 => 1,
+    };
+    &all[t][v]
 }
 
 /// The template's columns for a row, when the source gave no header.

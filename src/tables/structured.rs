@@ -72,21 +72,24 @@ struct CellView<'a> {
 
 impl<'a> CellView<'a> {
     fn new(cell: &'a TableCell, location: Location) -> CellView<'a> {
-        let folded = fold(&cell.text);
-        let labels: Vec<LabelMatch> = find_labels(&folded).collect();
         let value = parse_cell(&cell.text);
-        let kind = match value {
+        let (kind, labels) = match value {
+            // A value is never a label: no need to look for one.
             CellValue::Number { .. }
             | CellValue::Blank
             | CellValue::Placeholder
-            | CellValue::Ambiguous { .. } => CellKind::Value,
-            CellValue::Unreadable if !labels.is_empty() => CellKind::Label,
+            | CellValue::Ambiguous { .. } => (CellKind::Value, Vec::new()),
             CellValue::Unreadable => {
-                if folded.starts_with(|c: char| c.is_ascii_digit()) {
+                let folded = fold(&cell.text);
+                let labels: Vec<LabelMatch> = find_labels(&folded).collect();
+                let kind = if !labels.is_empty() {
+                    CellKind::Label
+                } else if folded.starts_with(|c: char| c.is_ascii_digit()) {
                     CellKind::Value
                 } else {
                     CellKind::Text
-                }
+                };
+                (kind, labels)
             }
         };
         CellView {

@@ -34,8 +34,8 @@ pub fn wide_keys() -> Vec<String> {
     ] {
         for version in [Version::V2019, Version::V2021] {
             for (key, _) in canonical_keys(table, version) {
-                if !keys.contains(&key) {
-                    keys.push(key);
+                if !keys.contains(key) {
+                    keys.push(key.clone());
                 }
             }
         }
