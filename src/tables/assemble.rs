@@ -152,7 +152,7 @@ struct TableBuilder {
 impl TableBuilder {
     fn new(table: StatTable, version: Version) -> TableBuilder {
         let slots: Vec<Slot> = canonical_keys(table, version)
-            .into_iter()
+            .iter()
             .map(|(key, unit)| Slot {
                 key: key.clone(),
                 unit,
