@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod manifest;
+
 use std::collections::BTreeMap;
 use xxgk::{CellStatus, Report};
 
