@@ -154,9 +154,9 @@ fn active_table() -> Table {
 }
 
 /// 表三 of the seed with the official merges, cut into two `w:tbl` after `cut` data rows.
-fn application_tables(cut: usize) -> (Table, Table) {
-    let zeros = [0i64; 7];
-    let mut rows = vec![
+/// The three header rows of 表三 with the form's merges.
+fn application_header() -> Vec<TableRow> {
+    vec![
         TableRow::new(vec![
             span(
                 "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
@@ -181,7 +181,14 @@ fn application_tables(cut: usize) -> (Table, Table) {
             text_cell("其他"),
             merge_continue(),
         ]),
-    ];
+    ]
+}
+
+/// 表三 of the seed, cut into two `w:tbl` after `cut` data rows; the second table repeats the
+/// header when `repeat_header` (as Word does for a table continued on a new page).
+fn application_tables(cut: usize, repeat_header: bool) -> (Table, Table) {
+    let zeros = [0i64; 7];
+    let mut rows = application_header();
     let whole = |label: &str, v: [i64; 7]| {
         let mut cells = vec![span(label, 3)];
         cells.extend(values(&v));
@@ -263,7 +270,12 @@ fn application_tables(cut: usize) -> (Table, Table) {
     rows.push(two(merge_continue(), "（六）其他处理", zeros));
     rows.push(two(merge_continue(), "（七）总计", [12, 0, 0, 0, 0, 0, 12]));
     rows.push(whole("四、结转下年度继续办理", zeros));
-    let second = rows.split_off(3 + cut);
+    let mut second = rows.split_off(3 + cut);
+    if repeat_header {
+        let mut repeated = application_header();
+        repeated.append(&mut second);
+        second = repeated;
+    }
     (Table::new(rows), Table::new(second))
 }
 
@@ -286,7 +298,7 @@ fn appeals_table() -> Table {
 }
 
 /// The seed report as a Word file: numbered headings, merged tables, 表三 split in two.
-fn seed_docx(cut: usize, extra: impl FnOnce(Docx) -> Docx) -> Vec<u8> {
+fn seed_docx(cut: usize, repeat_header: bool, extra: impl FnOnce(Docx) -> Docx) -> Vec<u8> {
     let numbering = AbstractNumbering::new(1).add_level(Level::new(
         0,
         Start::new(1),
@@ -294,7 +306,7 @@ fn seed_docx(cut: usize, extra: impl FnOnce(Docx) -> Docx) -> Vec<u8> {
         LevelText::new("%1、"),
         LevelJc::new("left"),
     ));
-    let (applications_a, applications_b) = application_tables(cut);
+    let (applications_a, applications_b) = application_tables(cut, repeat_header);
     let docx = Docx::new()
         .add_abstract_numbering(numbering)
         .add_numbering(Numbering::new(1, 1))
@@ -323,7 +335,7 @@ fn seed_docx(cut: usize, extra: impl FnOnce(Docx) -> Docx) -> Vec<u8> {
 
 #[test]
 fn the_seed_as_a_word_file_gives_the_seeds_cells() {
-    let report = parse(&seed_docx(9, |d| d));
+    let report = parse(&seed_docx(9, false, |d| d));
     assert_eq!(report.format, Format::Docx);
     assert_eq!(report.template, Template::V2019);
     assert_eq!(report.agency.as_deref(), Some("宜春市统计局"));
@@ -344,11 +356,17 @@ fn the_seed_as_a_word_file_gives_the_seeds_cells() {
 }
 
 #[test]
-fn a_table_split_anywhere_reads_the_same() {
+fn a_table_split_anywhere_with_or_without_a_repeated_header_reads_the_same() {
     let seed = parse(seed().as_bytes());
     for cut in [0, 1, 5, 12, 22] {
-        let report = parse(&seed_docx(cut, |d| d));
-        assert_eq!(cell_map(&report), cell_map(&seed), "cut after {cut} rows");
+        for repeat_header in [false, true] {
+            let report = parse(&seed_docx(cut, repeat_header, |d| d));
+            assert_eq!(
+                cell_map(&report),
+                cell_map(&seed),
+                "cut after {cut} rows, header repeated: {repeat_header}"
+            );
+        }
     }
 }
 
@@ -356,7 +374,9 @@ fn a_table_split_anywhere_reads_the_same() {
 fn text_that_looks_like_gbk_mojibake_is_kept_as_the_utf8_xml_says() {
     // "鍙戝竷" is what the UTF-8 bytes of 发布 look like read as GBK: in a UTF-8 XML part it is
     // just text, and is neither re-decoded nor "repaired".
-    let bytes = seed_docx(9, |d| d.add_paragraph(para("鍙戝竷鏈烘瀯：宜春市统计局")));
+    let bytes = seed_docx(9, false, |d| {
+        d.add_paragraph(para("鍙戝竷鏈烘瀯：宜春市统计局"))
+    });
     let report = parse(&bytes);
     assert!(report
         .section(6)
