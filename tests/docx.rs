@@ -153,7 +153,6 @@ fn active_table() -> Table {
     ])
 }
 
-/// 表三 of the seed with the official merges, cut into two `w:tbl` after `cut` data rows.
 /// The three header rows of 表三 with the form's merges.
 fn application_header() -> Vec<TableRow> {
     vec![
