@@ -149,6 +149,52 @@ fn every_file_is_accounted_for_and_a_second_run_adds_nothing() {
 }
 
 #[test]
+fn a_parser_panic_is_caught_recorded_and_the_import_goes_on() {
+    let dir = scratch("import-panic");
+    std::fs::create_dir_all(dir.join("tree")).unwrap();
+    std::fs::write(dir.join("tree/a-good.txt"), common::seed()).unwrap();
+    std::fs::write(
+        dir.join("tree/b-bad.txt"),
+        format!("{}\nPANIC-HERE\n", common::seed()),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("tree/c-good.txt"),
+        common::seed().replacen("0795-3274972", "0795-0000000", 1),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_xxgk"))
+        .args(["import", "tree", "--db", "db.sqlite"])
+        .env("XXGK_TEST_PANIC_MARKER", "PANIC-HERE")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let db = dir.join("db.sqlite");
+    assert_eq!(count(&db, "SELECT count(*) FROM files"), 3);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM files WHERE status = 'ok'"),
+        2
+    );
+    let reason: String = Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT reason FROM files WHERE path = 'tree/b-bad.txt' AND status = 'failed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        reason.contains("the parser panicked") && reason.contains("please report"),
+        "{reason}"
+    );
+}
+
+#[test]
 fn a_changed_file_is_reimported_and_its_old_report_removed() {
     let dir = scratch("import-changed");
     std::fs::create_dir_all(dir.join("tree")).unwrap();

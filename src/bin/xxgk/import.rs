@@ -239,7 +239,10 @@ fn process(candidate: Candidate, max_size: u64) -> FileRecord {
         Some(name) => parser.file_name(name),
         None => parser,
     };
-    let result = std::panic::catch_unwind(AssertUnwindSafe(|| parser.parse(&bytes)));
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        panic_if_asked(&bytes);
+        parser.parse(&bytes)
+    }));
     let label = || xxgk::sniff::sniff(&bytes, None).label();
     record.outcome = match result {
         Ok(Ok(report)) => FileOutcome::Parsed(Box::new(report)),
@@ -260,6 +263,18 @@ fn process(candidate: Candidate, max_size: u64) -> FileRecord {
         }
     };
     record
+}
+
+/// Test builds only: panics on a file containing `$XXGK_TEST_PANIC_MARKER`, so that the tests can
+/// show a parser panic is caught, recorded and survived. Release builds compile it to nothing.
+fn panic_if_asked(bytes: &[u8]) {
+    #[cfg(debug_assertions)]
+    if let Ok(marker) = std::env::var("XXGK_TEST_PANIC_MARKER") {
+        if !marker.is_empty() && bytes.windows(marker.len()).any(|w| w == marker.as_bytes()) {
+            panic!("a panic the tests asked for");
+        }
+    }
+    let _ = bytes;
 }
 
 type WalkItem = Result<(PathBuf, std::fs::Metadata), (PathBuf, String)>;
