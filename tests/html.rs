@@ -205,3 +205,60 @@ proptest! {
         let _ = xxgk::parse(page.as_bytes());
     }
 }
+
+#[test]
+fn a_row_short_of_cells_under_a_merged_value_is_placed_by_grid_columns() {
+    // The 科研机构 cell of 新收 merged down into 上年结转: the second row has six cells for seven
+    // columns. Label order cannot place them; the grid can, and the covered cell is not invented.
+    let page = String::from_utf8(fixture("shanghai-gov-office-2019.html")).unwrap();
+    let cell = r#"<td nowrap="nowrap" style="width:47px;"><p align="center">&nbsp;</p></td>"#;
+    let first = r#"<p align="center">35</p></td>"#;
+    let at = page.find(first).unwrap() + first.len();
+    assert!(page[at..].starts_with(cell));
+    let merged = cell.replacen("<td ", "<td rowspan=\"2\" ", 1);
+    let mut page = format!("{}{merged}{}", &page[..at], &page[at + cell.len()..]);
+    let second = r#"<p align="center">18</p></td>"#;
+    let at = page.find(second).unwrap() + second.len() + cell.len();
+    assert!(page[at..].starts_with(cell));
+    page.replace_range(at..at + cell.len(), "");
+
+    let report = parse(page.as_bytes());
+    let n = Some;
+    assert_row(
+        &report,
+        "applications.carried_over",
+        &APPLICANTS,
+        &[n(18), None, None, None, None, None, n(18)],
+    );
+    assert_eq!(
+        report
+            .cell("applications.carried_over.research")
+            .unwrap()
+            .status,
+        xxgk::CellStatus::Missing
+    );
+    assert_eq!(
+        report
+            .cell("applications.carried_over.commercial")
+            .unwrap()
+            .status,
+        xxgk::CellStatus::Blank
+    );
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "table.grid_aligned")
+        .unwrap();
+    assert!(finding.message.contains("科研机构"), "{}", finding.message);
+    // Everything else is as the MANIFEST says.
+    assert_row(
+        &report,
+        "applications.new_received",
+        &APPLICANTS,
+        &[n(821), n(35), None, None, n(2), n(1), n(859)],
+    );
+    assert_eq!(
+        int(&report, "applications.total_processed.total"),
+        Some(805)
+    );
+}

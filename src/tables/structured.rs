@@ -3,14 +3,17 @@
 //! All of a document's tables are read as one stream of rows, in order, so that a statistics table
 //! split over several tables (a page break in Word, several `<table>` elements, shredded Markdown)
 //! still reads as one. A row's label cells are matched against the template; the cells after the
-//! last label cell are its values, assigned to columns by the order of the header's labels, never by
-//! grid position.
+//! last label cell are its values, assigned to columns by the order of the header's labels. Only
+//! when a row has more or fewer values than its header has columns (a value cell spanning rows, a
+//! cell left out) are values placed by their grid columns (see [`crate::grid`]), and only within
+//! one table whose header and row both carry spans.
 
 use super::observation::{
     Observation, ObservationSource, ObservedColumn, ObservedRow, ObservedValues, SourceCell,
 };
-use crate::document::{Block, Document, TableCell};
+use crate::document::{Block, Document, Table, TableCell};
 use crate::fold::fold;
+use crate::grid;
 use crate::labels::{find_labels, LabelMatch, Role};
 use crate::position::Locator;
 use crate::report::{Finding, Location, Severity, StatTable};
@@ -31,6 +34,8 @@ pub fn observe(
     for (block_index, block) in doc.blocks.iter().enumerate() {
         if let Block::Table(table) = block {
             state.enter_section(sections.get(block_index).copied().flatten());
+            // Grid columns matter only for tables that declare spans (HTML, Word).
+            let placed = has_spans(table).then(|| grid::columns(table));
             for (row_index, row) in table.rows.iter().enumerate() {
                 let cells: Vec<CellView<'_>> = row
                     .cells
@@ -41,7 +46,16 @@ pub fn observe(
                         location.table = Some(table_index);
                         location.row = Some(row_index as u32);
                         location.cell = Some(i as u32);
-                        CellView::new(c, location)
+                        let grid = placed
+                            .as_ref()
+                            .and_then(|p| p.get(row_index))
+                            .and_then(|r| r.get(i))
+                            .map(|&start| GridSpan {
+                                table: table_index,
+                                start,
+                                width: c.col_span.max(1),
+                            });
+                        CellView::new(c, location, grid)
                     })
                     .collect();
                 state.row(&cells, findings);
@@ -49,8 +63,39 @@ pub fn observe(
             table_index += 1;
         }
     }
+    findings.append(&mut state.findings);
     state.observations
 }
+
+/// True when a table declares spans, so that its grid columns mean something.
+fn has_spans(table: &Table) -> bool {
+    table
+        .rows
+        .iter()
+        .any(|r| r.skip_before > 0 || r.cells.iter().any(|c| c.col_span > 1 || c.row_span > 1))
+}
+
+/// Where a cell sits on its table's grid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct GridSpan {
+    /// Index of the table in the document.
+    table: u32,
+    /// First grid column.
+    start: u32,
+    /// Grid columns covered.
+    width: u32,
+}
+
+impl GridSpan {
+    fn covers(&self, other: &GridSpan) -> bool {
+        self.table == other.table
+            && self.start <= other.start
+            && other.start < self.start + self.width
+    }
+}
+
+/// A column or a value with its place on the grid, when known.
+type Placed<T> = (T, Option<GridSpan>);
 
 /// What a cell holds, for splitting a row into labels and values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,12 +111,13 @@ enum CellKind {
 struct CellView<'a> {
     cell: &'a TableCell,
     location: Location,
+    grid: Option<GridSpan>,
     labels: Vec<LabelMatch>,
     kind: CellKind,
 }
 
 impl<'a> CellView<'a> {
-    fn new(cell: &'a TableCell, location: Location) -> CellView<'a> {
+    fn new(cell: &'a TableCell, location: Location, grid: Option<GridSpan>) -> CellView<'a> {
         let value = parse_cell(&cell.text);
         let (kind, labels) = match value {
             // A value is never a label: no need to look for one.
@@ -95,6 +141,7 @@ impl<'a> CellView<'a> {
         CellView {
             cell,
             location,
+            grid,
             labels,
             kind,
         }
@@ -108,30 +155,35 @@ impl<'a> CellView<'a> {
         self.labels.iter().any(|m| m.roles.iter().any(pred))
     }
 
-    fn source(&self) -> SourceCell {
-        SourceCell {
+    fn source(&self) -> Placed<SourceCell> {
+        let cell = SourceCell {
             raw: self.cell.text.clone(),
             location: Some(self.location),
-        }
+        };
+        (cell, self.grid)
     }
 }
 
 /// The header seen so far for the current 表三.
 #[derive(Default)]
 struct ApplicationHeader {
-    rows: Vec<Vec<(String, Option<Role>)>>,
-    leaves: Option<Option<Vec<ObservedColumn>>>,
+    rows: Vec<Vec<HeaderCell>>,
+    leaves: Option<Option<Vec<Placed<ObservedColumn>>>>,
     in_data: bool,
 }
+
+/// A cell of 表三's header: its text, the role its label plays, its place.
+type HeaderCell = (String, Option<Role>, Option<GridSpan>);
 
 #[derive(Default)]
 struct RowStream {
     table: Option<StatTable>,
-    active_columns: Option<Vec<ObservedColumn>>,
+    active_columns: Option<Vec<Placed<ObservedColumn>>>,
     application: ApplicationHeader,
     in_other_group: bool,
     appeals_headers: usize,
     observations: Vec<Observation>,
+    findings: Vec<Finding>,
 }
 
 impl RowStream {
@@ -167,7 +219,8 @@ impl RowStream {
             .rposition(|c| c.kind != CellKind::Value)
             .map_or(0, |i| i + 1);
         let (label_cells, value_cells) = cells.split_at(split);
-        let value_cells: Vec<SourceCell> = value_cells.iter().map(CellView::source).collect();
+        let value_cells: Vec<Placed<SourceCell>> =
+            value_cells.iter().map(CellView::source).collect();
         let label_text = label_cells
             .iter()
             .map(CellView::text)
@@ -254,7 +307,7 @@ impl RowStream {
                 label_cells
                     .iter()
                     .chain(cells[split..].iter())
-                    .map(|c| (c.text().to_string(), header_role(c)))
+                    .map(|c| (c.text().to_string(), header_role(c), c.grid))
                     .collect(),
             );
             return;
@@ -278,12 +331,12 @@ impl RowStream {
     fn unlabelled_or_extra(
         &mut self,
         label_cells: &[CellView<'_>],
-        values: Vec<SourceCell>,
+        values: Vec<Placed<SourceCell>>,
         label: String,
         location: Option<Location>,
         findings: &mut Vec<Finding>,
     ) {
-        let has_values = values.iter().any(|v| !v.raw.trim().is_empty());
+        let has_values = values.iter().any(|(v, _)| !v.raw.trim().is_empty());
         let Some(table) = self.table else { return };
         let appeals_width = crate::template::APPEALS_COLUMNS.len();
         // 表四's data row has no label; in a blank form it has no values either.
@@ -297,9 +350,12 @@ impl RowStream {
         if label.is_empty() {
             if appeals_row || (table == StatTable::Appeals && self.appeals_headers > 0) {
                 let values = trim_leading_blanks(values, appeals_width);
-                let columns = (values.len() == appeals_width)
-                    .then(|| (0..values.len()).map(ObservedColumn::Appeals).collect());
-                let location = values.first().and_then(|v| v.location);
+                let columns = (values.len() == appeals_width).then(|| {
+                    (0..values.len())
+                        .map(|i| (ObservedColumn::Appeals(i), None))
+                        .collect()
+                });
+                let location = values.first().and_then(|(v, _)| v.location);
                 self.push(
                     table,
                     ObservedRow::Appeals,
@@ -309,7 +365,7 @@ impl RowStream {
                     location,
                 );
             } else {
-                let raws: Vec<&str> = values.iter().map(|v| v.raw.trim()).collect();
+                let raws: Vec<&str> = values.iter().map(|(v, _)| v.raw.trim()).collect();
                 findings.push(
                     Finding::new(
                         "table.unlabelled_row",
@@ -320,7 +376,7 @@ impl RowStream {
                             raws.join(" | ")
                         ),
                     )
-                    .at(values.first().and_then(|v| v.location)),
+                    .at(values.first().and_then(|(v, _)| v.location)),
                 );
             }
             return;
@@ -394,7 +450,7 @@ impl RowStream {
         None
     }
 
-    fn applicant_leaves(&mut self) -> Option<Vec<ObservedColumn>> {
+    fn applicant_leaves(&mut self) -> Option<Vec<Placed<ObservedColumn>>> {
         self.application.in_data = true;
         self.application
             .leaves
@@ -406,11 +462,45 @@ impl RowStream {
         &mut self,
         table: StatTable,
         row: ObservedRow,
-        columns: Option<Vec<ObservedColumn>>,
-        values: Vec<SourceCell>,
+        columns: Option<Vec<Placed<ObservedColumn>>>,
+        values: Vec<Placed<SourceCell>>,
         label: String,
         location: Option<Location>,
     ) {
+        let (columns, values) = match columns {
+            Some(columns) if columns.len() != values.len() => match align(&columns, &values) {
+                Some((aligned_columns, aligned_values, unfilled)) => {
+                    self.findings.push(
+                        Finding::new(
+                            "table.grid_aligned",
+                            Severity::Info,
+                            format!(
+                                "{} row {:?} has {} values for {} columns: placed by their grid columns{}",
+                                table.chinese_name(),
+                                label.trim(),
+                                values.len(),
+                                columns.len(),
+                                if unfilled.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!("; no cell of its own under {}", unfilled.join("、"))
+                                }
+                            ),
+                        )
+                        .at(location),
+                    );
+                    (Some(aligned_columns), aligned_values)
+                }
+                None => (
+                    Some(columns.into_iter().map(|(c, _)| c).collect()),
+                    values.into_iter().map(|(v, _)| v).collect(),
+                ),
+            },
+            columns => (
+                columns.map(|c| c.into_iter().map(|(c, _)| c).collect()),
+                values.into_iter().map(|(v, _)| v).collect(),
+            ),
+        };
         self.observations.push(Observation {
             table,
             row,
@@ -420,6 +510,51 @@ impl RowStream {
             location,
             source: ObservationSource::Table,
         });
+    }
+}
+
+/// Places values under the header columns whose grid range holds them. `None` unless every value
+/// with text lands under a column of its own (blank cells that land nowhere are dropped). Returns
+/// the columns and values paired, and the names of the columns left without a value.
+fn align(
+    columns: &[Placed<ObservedColumn>],
+    values: &[Placed<SourceCell>],
+) -> Option<(Vec<ObservedColumn>, Vec<SourceCell>, Vec<String>)> {
+    let mut taken = vec![false; columns.len()];
+    let mut paired = Vec::new();
+    for (value, place) in values {
+        let place = (*place)?;
+        let hit = columns
+            .iter()
+            .position(|(_, c)| c.is_some_and(|c| c.covers(&place)));
+        match hit {
+            Some(i) if !taken[i] => {
+                taken[i] = true;
+                paired.push((i, value.clone()));
+            }
+            _ if value.raw.trim().is_empty() => {}
+            _ => return None,
+        }
+    }
+    paired.sort_by_key(|(i, _)| *i);
+    let unfilled = columns
+        .iter()
+        .zip(&taken)
+        .filter(|(_, t)| !**t)
+        .map(|((c, _), _)| column_name(c))
+        .collect();
+    let (indexes, values): (Vec<usize>, Vec<SourceCell>) = paired.into_iter().unzip();
+    let columns = indexes.iter().map(|&i| columns[i].0.clone()).collect();
+    Some((columns, values, unfilled))
+}
+
+/// A column's name for messages.
+fn column_name(column: &ObservedColumn) -> String {
+    match column {
+        ObservedColumn::Active(i) => crate::template::ACTIVE_COLUMNS[*i].label.to_string(),
+        ObservedColumn::Applicant(i) => APPLICANT_COLUMNS[*i].label.to_string(),
+        ObservedColumn::Appeals(i) => crate::template::APPEALS_COLUMNS[*i].key.to_string(),
+        ObservedColumn::Extra(label) => label.clone(),
     }
 }
 
@@ -442,19 +577,21 @@ fn is_shared_header(column: usize) -> bool {
 }
 
 /// The columns named by a 表二 header row (the cells after 信息内容).
-fn active_header(cells: &[CellView<'_>]) -> Vec<ObservedColumn> {
+fn active_header(cells: &[CellView<'_>]) -> Vec<Placed<ObservedColumn>> {
     cells
         .iter()
         .filter(|c| !c.text().is_empty())
         .map(|c| {
-            c.labels
+            let column = c
+                .labels
                 .iter()
                 .find_map(|m| m.role(|r| matches!(r, Role::ActiveColumn(_))))
                 .and_then(|r| match r {
                     Role::ActiveColumn(i) => Some(ObservedColumn::Active(i)),
                     _ => None,
                 })
-                .unwrap_or_else(|| ObservedColumn::Extra(c.text().to_string()))
+                .unwrap_or_else(|| ObservedColumn::Extra(c.text().to_string()));
+            (column, c.grid)
         })
         .collect()
 }
@@ -473,42 +610,49 @@ fn header_role(cell: &CellView<'_>) -> Option<Role> {
 
 /// The value columns of 表三 from its header rows, left to right: the row holding 自然人, with
 /// 法人或其他组织 replaced by the row below it. `None` when the header does not say.
-fn derive_applicant_leaves(rows: &[Vec<(String, Option<Role>)>]) -> Option<Vec<ObservedColumn>> {
+fn derive_applicant_leaves(rows: &[Vec<HeaderCell>]) -> Option<Vec<Placed<ObservedColumn>>> {
     let natural = Role::ApplicantColumn(0);
     let a = rows
         .iter()
-        .position(|r| r.iter().any(|(_, role)| *role == Some(natural)))?;
-    let column = |(text, role): &(String, Option<Role>)| match role {
-        Some(Role::ApplicantColumn(i)) => Some(ObservedColumn::Applicant(*i)),
+        .position(|r| r.iter().any(|(_, role, _)| *role == Some(natural)))?;
+    let column = |(text, role, grid): &HeaderCell| match role {
+        Some(Role::ApplicantColumn(i)) => Some((ObservedColumn::Applicant(*i), *grid)),
         Some(_) => None,
         None if text.is_empty() => None,
-        None => Some(ObservedColumn::Extra(text.clone())),
+        None => Some((ObservedColumn::Extra(text.clone()), *grid)),
     };
-    let below: Vec<ObservedColumn> = rows
+    let below: Vec<Placed<ObservedColumn>> = rows
         .get(a + 1)
         .map(|r| r.iter().filter_map(column).collect())
         .unwrap_or_default();
     let mut leaves = Vec::new();
     let has_group = rows[a]
         .iter()
-        .any(|(_, r)| *r == Some(Role::ApplicantOrgGroup));
+        .any(|(_, r, _)| *r == Some(Role::ApplicantOrgGroup));
     for cell in &rows[a] {
         match cell.1 {
             Some(Role::ApplicantOrgGroup) => leaves.extend(below.iter().cloned()),
             Some(Role::ApplicantColumn(0)) if !has_group => {
-                leaves.push(ObservedColumn::Applicant(0));
+                leaves.push((ObservedColumn::Applicant(0), cell.2));
                 leaves.extend(below.iter().cloned());
             }
             _ => leaves.extend(column(cell)),
         }
     }
-    let has = |i: usize| leaves.contains(&ObservedColumn::Applicant(i));
+    let has = |i: usize| {
+        leaves
+            .iter()
+            .any(|(c, _)| *c == ObservedColumn::Applicant(i))
+    };
     (has(0) && has(APPLICANT_COLUMNS.len() - 1)).then_some(leaves)
 }
 
 /// Drops blank cells from the front while there are more than `expected`.
-fn trim_leading_blanks(mut values: Vec<SourceCell>, expected: usize) -> Vec<SourceCell> {
-    while values.len() > expected && values.first().is_some_and(|v| v.raw.trim().is_empty()) {
+fn trim_leading_blanks(
+    mut values: Vec<Placed<SourceCell>>,
+    expected: usize,
+) -> Vec<Placed<SourceCell>> {
+    while values.len() > expected && values.first().is_some_and(|(v, _)| v.raw.trim().is_empty()) {
         values.remove(0);
     }
     values
