@@ -368,6 +368,14 @@ impl TableBuilder {
         if let Some(&i) = self.index.get(&key) {
             match &self.slots[i].cell {
                 None => self.slots[i].cell = Some(cell),
+                // A value read from cells wins over a fused run that gave none.
+                Some(existing)
+                    if existing.value.is_none()
+                        && existing.status == CellStatus::Ambiguous
+                        && cell.value.is_some() =>
+                {
+                    self.slots[i].cell = Some(cell)
+                }
                 Some(existing) => report_duplicate(existing, &cell, findings),
             }
             return;

@@ -169,13 +169,14 @@ impl Scanner<'_, '_, '_> {
                 let columns = (!self.state.active_columns.is_empty())
                     .then(|| self.state.active_columns.clone());
                 let expected = columns.as_ref().map(Vec::len);
-                if follows_row {
+                if let (true, Some(run)) = (follows_row, run_of(t.after)) {
                     self.row(
                         StatTable::Active,
                         ObservedRow::Active(i),
                         columns,
                         expected,
                         t,
+                        run,
                     );
                 }
             }
@@ -222,7 +223,11 @@ impl Scanner<'_, '_, '_> {
         t: &Token<'_>,
         follows_row: bool,
     ) {
-        if self.state.table == Some(StatTable::Appeals) && roles.contains(&Role::AppealsHeader) {
+        // 总计 is a header of 表四 too, and 其他 is what is left of its 其他结果 when a PDF breaks it.
+        let shared = matches!(APPLICANT_COLUMNS[column].id, "other_org" | "total");
+        if self.state.table == Some(StatTable::Appeals)
+            && (roles.contains(&Role::AppealsHeader) || shared)
+        {
             self.appeals_header(t);
             return;
         }
@@ -245,20 +250,33 @@ impl Scanner<'_, '_, '_> {
 
     fn application_row(&mut self, row: usize, t: &Token<'_>) {
         let columns = APPLICANT_COLUMNS.len();
-        self.row(
-            StatTable::Applications,
-            ObservedRow::Application(row),
-            None,
-            Some(columns),
-            t,
-        );
+        if let Some(run) = run_of(t.after) {
+            self.row(
+                StatTable::Applications,
+                ObservedRow::Application(row),
+                None,
+                Some(columns),
+                t,
+                run,
+            );
+        }
     }
 
     fn appeals_header(&mut self, t: &Token<'_>) {
         self.state.table = Some(StatTable::Appeals);
         self.state.appeals_headers += 1;
-        // The data row follows the last header label; a real header has many labels.
-        if self.state.appeals_headers >= 3 && run_of(t.after).is_some() {
+        // The data row follows the last header label (in PDF text, after the debris of broken
+        // header labels); a real header has many labels, and the row holds at least one digit per
+        // cell (narrative such as 结果纠正 64 件 does not).
+        let Some(run) = run_after_debris(t.after) else {
+            return;
+        };
+        let digits = run
+            .text
+            .chars()
+            .filter(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
+            .count();
+        if self.state.appeals_headers >= 3 && digits >= APPEALS_COLUMNS.len() {
             let count = APPEALS_COLUMNS.len();
             let columns = Some((0..count).map(ObservedColumn::Appeals).collect());
             self.row(
@@ -267,6 +285,7 @@ impl Scanner<'_, '_, '_> {
                 columns,
                 Some(count),
                 t,
+                run,
             );
             self.state.appeals_headers = 0;
         }
@@ -279,8 +298,8 @@ impl Scanner<'_, '_, '_> {
         columns: Option<Vec<ObservedColumn>>,
         expected: Option<usize>,
         t: &Token<'_>,
+        run: Run<'_>,
     ) {
-        let Some(run) = run_of(t.after) else { return };
         let run_start = t.end + run.offset;
         let values = expected
             .and_then(|n| split_on_spaces(run.text, n, run_start, self))
@@ -420,10 +439,19 @@ fn run_of(after: &str) -> Option<Run<'_>> {
         return None;
     }
     let tail = fold(rest);
-    if tail.starts_with([
-        '年', '月', '日', '%', '个', '件', '人', '次', '条', '项', '号',
-    ]) {
-        // The last number is part of the running text: keep the numbers before it, if any.
+    // Text on the same line right after the last number (spaces allowed: PDF text spaces out
+    // `64 件`), not on a later line.
+    let attached = !rest.is_empty()
+        && !rest
+            .trim_start_matches([' ', '\t', '\u{a0}', '\u{3000}'])
+            .starts_with(['\n', '\r']);
+    if attached
+        && tail.starts_with([
+            '年', '月', '日', '%', '个', '件', '人', '次', '条', '项', '号',
+        ])
+    {
+        // The last number is part of the running text (`2024年`, `64 件`): keep the numbers
+        // before it, if any. Text on a later line does not count.
         let cut = text.rfind(char::is_whitespace)?;
         let kept = text[..cut].trim_end();
         return (!kept.is_empty()).then_some(Run { offset, text: kept });
@@ -442,6 +470,30 @@ fn is_run_char(c: char) -> bool {
             c,
             ' ' | '\t' | '\u{a0}' | '\u{3000}' | '.' | '．' | ',' | '+' | '-' | '－' | '−'
         )
+}
+
+/// Like [`run_of`], but allows a little debris of broken labels before the numbers (PDF text puts
+/// the last header line of 表四 between the header and its values).
+fn run_after_debris(after: &str) -> Option<Run<'_>> {
+    if let Some(run) = run_of(after) {
+        return Some(run);
+    }
+    let first_digit = after.find(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c))?;
+    let debris = &after[..first_digit];
+    let folded = fold(debris);
+    let looks_like_labels = folded.chars().count() <= NARRATIVE_GAP
+        && !folded.contains(['.', ',', ';', ':', '(', ')'])
+        && !folded
+            .chars()
+            .any(|c| matches!(c, '年' | '月' | '日' | '件'));
+    if !looks_like_labels {
+        return None;
+    }
+    let run = run_of(&after[first_digit..])?;
+    Some(Run {
+        offset: first_digit + run.offset,
+        text: run.text,
+    })
 }
 
 /// `三.` or `(四)` at the start of folded text: the next heading or group label.

@@ -8,9 +8,9 @@
 //! Every split of a run into the row's cells is enumerated (spaces, when present, are boundaries);
 //! splits that break the row's own identity are dropped; then the rows of 表三 are solved jointly
 //! over R1 and R3. A cell whose value is the same in every surviving split is recovered; a cell with
-//! several values is ambiguous with its candidates. When only one split exists at all, it is the
-//! source's reading whatever the rules say (the checks then report any violation). When rules rule
-//! out every split, the run is unsplittable and nothing is forced. All searches are bounded.
+//! several values is ambiguous with its candidates. When rules rule out every split (even the only
+//! one the digits allow), the run is unsplittable and nothing is forced: the rule is named in the
+//! finding. All searches are bounded.
 
 use super::observation::{Observation, ObservedColumn, ObservedRow, ObservedValues, Readings};
 use crate::number::Decimal;
@@ -170,7 +170,23 @@ fn split_run(
             );
             return (Readings::Unsplittable { reason }, None);
         }
-        1 if !exhausted => return (readings(&any, Vec::new()), Some(any)),
+        1 if !exhausted && satisfies(&any[0], groups) => {
+            return (readings(&any, Vec::new()), Some(any));
+        }
+        1 if !exhausted => {
+            // The only reading breaks the row's own identity: the run may be damaged, or the
+            // source wrong; either way its numbers are not trusted.
+            let shown: Vec<String> = any[0].iter().map(Decimal::to_string).collect();
+            let rules: Vec<&str> = groups.iter().map(|g| g.rule).collect();
+            let reason = format!(
+                "the only way to cut the run {:?} into {} values, {}, breaks {}",
+                raw.trim(),
+                specs.len(),
+                shown.join(" | "),
+                rules.join(", ")
+            );
+            return (Readings::Unsplittable { reason }, None);
+        }
         _ => {}
     }
     // Several splits: keep those the row's identities allow.
@@ -705,10 +721,23 @@ mod tests {
 
     #[test]
     fn a_violated_rule_is_not_forced() {
-        // 1+1 ≠ 3 for every split of "113" into 3 cells... but there is one split only: kept.
+        // 1+1 ≠ 3, and "113" into 3 cells has one split only: still not trusted.
         assert!(matches!(
             split(
                 "113",
+                &[COUNT; 3],
+                &[SumGroup {
+                    rule: "R9",
+                    parts: vec![0, 1],
+                    total: 2
+                }]
+            ),
+            Readings::Unsplittable { reason } if reason.contains("1 | 1 | 3") && reason.contains("R9")
+        ));
+        // With the rule kept, it is read.
+        assert!(matches!(
+            split(
+                "112",
                 &[COUNT; 3],
                 &[SumGroup {
                     rule: "R9",
