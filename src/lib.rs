@@ -23,6 +23,7 @@
 //! after the reader knows which format the bytes came in.
 
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 pub mod analyze;
 pub mod checks;
