@@ -168,32 +168,36 @@ impl Parser {
                 }
             },
         };
-        if format == Format::Docx {
-            let (doc, findings) = readers::docx::read(bytes)?;
-            return analyze::analyze(
-                &doc,
-                analyze::Source {
+        // Each text format: its decoder and its reader; DOCX is read from its container.
+        let (decoded, read): (decode::Decoded, fn(&str) -> document::Document) = match format {
+            Format::Text => (
+                decode::decode(bytes, self.encoding.as_deref()),
+                readers::text::read,
+            ),
+            Format::Markdown => (
+                decode::decode(bytes, self.encoding.as_deref()),
+                readers::markdown::read,
+            ),
+            Format::Html => (
+                decode::decode_html(bytes, self.encoding.as_deref()),
+                readers::html::read,
+            ),
+            Format::Docx => {
+                let (doc, findings) = readers::docx::read(bytes)?;
+                let source = analyze::Source {
                     format,
                     text: None,
                     encoding: "UTF-8".into(),
                     bom: false,
                     findings,
-                },
-            );
-        }
-        let decoded = match format {
-            Format::Html => decode::decode_html(bytes, self.encoding.as_deref()),
-            _ => decode::decode(bytes, self.encoding.as_deref()),
+                };
+                return analyze::analyze(&doc, source);
+            }
         };
         if decoded.text.trim().is_empty() {
             return Err(Error::new(ErrorKind::Empty));
         }
-        let doc = match format {
-            Format::Text => readers::text::read(&decoded.text),
-            Format::Markdown => readers::markdown::read(&decoded.text),
-            Format::Html => readers::html::read(&decoded.text),
-            Format::Docx => unreachable!("DOCX is read from its container above"),
-        };
+        let doc = read(&decoded.text);
         // Line and column only mean something when the document is the decoded text itself.
         let text = (format != Format::Html).then_some(decoded.text.as_str());
         analyze::analyze(

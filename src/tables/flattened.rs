@@ -149,7 +149,10 @@ impl Scanner<'_, '_, '_> {
             self.state = State::default();
         }
         let follows_row = before_kind != Gap::Narrative || self.stream.starts_line(t.start);
-        match m.roles[0] {
+        let Some(&first) = m.roles.first() else {
+            return;
+        };
+        match first {
             Role::ActiveAnchor => {
                 self.state.table = Some(StatTable::Active);
                 if fold(t.label).contains("信息内容") {
