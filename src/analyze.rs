@@ -8,7 +8,7 @@ use crate::metadata::{self, Header};
 use crate::position::Locator;
 use crate::report::{Finding, Format, Report, Severity, Template, SCHEMA_VERSION};
 use crate::sections;
-use crate::tables::{assemble, flattened, structured};
+use crate::tables::{assemble, structured, text as text_tables};
 use crate::template::Version;
 
 /// How the document was obtained: format, encoding and what decoding found.
@@ -36,7 +36,8 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
     let locator = Locator::new(source.text);
     let header = metadata::find_header(doc);
     let mut findings = source.findings;
-    let mut layout = sections::find(doc, &locator, false);
+    let text_tables = text_tables::observe(doc, &locator);
+    let mut layout = sections::find(doc, &locator, false, &text_tables.table_blocks);
     let first_heading = layout
         .heading_blocks
         .first()
@@ -44,13 +45,13 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
     let (title, title_blocks) = metadata::find_title(doc, &header, first_heading);
     let section_of_blocks = layout.section_of_blocks(doc.blocks.len());
     let mut observations = structured::observe(doc, &locator, &section_of_blocks, &mut findings);
-    observations.extend(flattened::observe(doc, &locator));
+    observations.extend(text_tables.observations);
 
     let mut preamble = preamble_text(&layout, &header, &title_blocks);
     let mut extracted = metadata::extract(title.as_deref(), &header, &preamble, doc);
     let legacy = is_legacy(doc, &header, observations.is_empty(), extracted.year);
     if legacy {
-        layout = sections::find(doc, &locator, true);
+        layout = sections::find(doc, &locator, true, &[]);
         preamble = preamble_text(&layout, &header, &title_blocks);
         extracted = metadata::extract(title.as_deref(), &header, &preamble, doc);
     }
@@ -100,6 +101,7 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
         return Ok(report);
     }
     findings.extend(layout.findings);
+    findings.extend(text_tables.findings);
 
     let fallback = fallback_version(report.metadata.format_notice.as_deref(), report.year);
     let mut assembled = assemble::assemble(&mut observations, fallback);
@@ -165,7 +167,9 @@ fn mark_cut_cells(cells: &mut [crate::report::Cell], text: &str, findings: &mut 
             continue;
         };
         let reaches_end = location.byte.is_some_and(|b| b + raw.len() as u64 >= end);
-        if reaches_end && cell.value.is_some() {
+        // A lone 0 of a count cannot have lost digits: a count has no leading zeros.
+        let whole_zero = raw.trim() == "0" && matches!(cell.unit, "件" | "项");
+        if reaches_end && cell.value.is_some() && !whole_zero {
             cell.candidates = cell.value.take().into_iter().collect();
             cell.status = crate::report::CellStatus::Ambiguous;
             cut.push(cell.key.clone());

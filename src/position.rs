@@ -62,6 +62,13 @@ impl<'a> Locator<'a> {
         }
     }
 
+    /// Where the source text stops when it stops in the middle of a line (a truncated input):
+    /// its length, unless it ends with a line break or there is no source text.
+    pub fn cut_end(&self) -> Option<usize> {
+        let (text, _) = self.source.as_ref()?;
+        (!text.is_empty() && !text.ends_with(['\n', '\r'])).then_some(text.len())
+    }
+
     /// The location of a byte offset into the source (`None` gives an empty location).
     pub fn locate(&self, origin: Option<usize>) -> Location {
         match (&self.source, origin) {

@@ -103,13 +103,15 @@ fn compile(pattern: &str) -> Regex {
 
 /// Finds the sections of `doc`. For a legacy report the headings are its own numbered headings,
 /// whatever their titles.
-pub fn find(doc: &Document, locator: &Locator<'_>, legacy: bool) -> Layout {
+///
+/// Paragraphs listed in `table_blocks` (tables rendered as text) are left out of the sections' text.
+pub fn find(doc: &Document, locator: &Locator<'_>, legacy: bool, table_blocks: &[usize]) -> Layout {
     let headings = if legacy {
         legacy_headings(doc, locator)
     } else {
         select(standard_headings(doc, locator))
     };
-    let mut layout = build(doc, &headings);
+    let mut layout = build(doc, &headings, table_blocks);
     if !legacy {
         layout.findings.extend(audit(&headings));
         if let Some(first) = layout.sections.iter_mut().find(|s| s.number == Some(1)) {
@@ -338,7 +340,7 @@ pub const STANDARD_TITLES: [&str; 6] = [
 
 /// Sections with their text, from the headings; the first occurrence of a repeated section
 /// owns the text up to the next distinct section.
-fn build(doc: &Document, headings: &[Heading]) -> Layout {
+fn build(doc: &Document, headings: &[Heading], table_blocks: &[usize]) -> Layout {
     let mut layout = Layout::default();
     let mut seen = Vec::new();
     let chosen: Vec<&Heading> = headings
@@ -364,7 +366,9 @@ fn build(doc: &Document, headings: &[Heading]) -> Layout {
             at = h.end.max(at);
         }
         let rest = p.text.get(at..).unwrap_or("");
-        push_text(current, block, rest, &mut layout.preamble, &mut bodies);
+        if table_blocks.binary_search(&block).is_err() {
+            push_text(current, block, rest, &mut layout.preamble, &mut bodies);
+        }
     }
     // A saved page goes on after the report with its footer and link lists.
     if let Some(last) = bodies.last_mut() {
@@ -555,7 +559,7 @@ mod tests {
 
     fn numbers(text: &str) -> Vec<(Option<u8>, String)> {
         let doc = text::read(text);
-        find(&doc, &Locator::new(Some(text)), false)
+        find(&doc, &Locator::new(Some(text)), false, &[])
             .sections
             .into_iter()
             .map(|s| (s.number, s.title))
@@ -584,7 +588,7 @@ mod tests {
     fn parenthesized_sub_heads_are_not_sections_when_sections_are_numbered() {
         let text = "一、总体情况\n（一）主动公开政府信息情况\n正文。\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n";
         let doc = text::read(text);
-        let layout = find(&doc, &Locator::new(Some(text)), false);
+        let layout = find(&doc, &Locator::new(Some(text)), false, &[]);
         assert_eq!(layout.sections[1].title, "二、主动公开政府信息情况");
         assert_eq!(
             layout.sections[0].text,

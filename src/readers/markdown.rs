@@ -4,8 +4,13 @@
 //! line of a paragraph becomes its own [`Paragraph`]: a label broken across lines is rejoined by the
 //! label matcher, and a heading never hides inside a longer paragraph. Headings are paragraphs too;
 //! ordered list items keep their number (`1.属于国家秘密` stays `1.属于国家秘密`).
+//!
+//! A pipe table's rows stay paragraphs holding their source line verbatim (`| 规章 | 0 | 0 | 0 |`),
+//! without the delimiter rows: tables rendered as text are read by [`crate::tables::text`], the same
+//! way whether the pipes came from Markdown or from a page's text rendering, and a row wider than
+//! its header keeps every cell.
 
-use crate::document::{Block, Document, Paragraph, Row, Table, TableCell};
+use crate::document::{Block, Document, Paragraph};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 /// Reads decoded Markdown into a document. Offsets in the document refer to `text`.
@@ -31,7 +36,6 @@ struct MarkdownReader<'a> {
     blocks: Vec<Block>,
     paragraph: String,
     paragraph_origin: Option<usize>,
-    table: Option<Table>,
     in_row: bool,
     /// The next number of each open list (`None` for bullet lists), innermost last.
     lists: Vec<Option<u64>>,
@@ -41,23 +45,18 @@ impl MarkdownReader<'_> {
     fn event(&mut self, event: Event<'_>, range: std::ops::Range<usize>) {
         let at = range.start;
         match event {
-            Event::Start(Tag::Table(_)) => {
-                self.flush_paragraph();
-                self.table = Some(Table::default());
-            }
-            Event::End(TagEnd::Table) => {
-                if let Some(table) = self.table.take() {
-                    self.blocks.push(Block::Table(table));
-                }
-            }
+            Event::Start(Tag::Table(_)) => self.flush_paragraph(),
             Event::Start(Tag::TableHead) | Event::Start(Tag::TableRow) => {
-                // Rows are split from the source line, not from the parser's cells: GitHub table
-                // rules drop the cells of a row that is wider than its header, and shredded tables
-                // from PDFs often are.
-                let row =
-                    split_pipe_row(self.source_line(range.start), self.line_start(range.start));
-                if let (Some(row), Some(table)) = (row, self.table.as_mut()) {
-                    table.rows.push(row);
+                // The row's source line, verbatim; the parser's cells would drop those of a row
+                // wider than its header, and shredded tables from PDFs often are.
+                let start = self.line_start(range.start);
+                let line = self.source_line(range.start);
+                if !is_delimiter_row(line) {
+                    self.blocks.push(Block::Paragraph(Paragraph {
+                        text: line.to_string(),
+                        origin: Some(start),
+                        numbering: None,
+                    }));
                 }
                 self.in_row = true;
             }
@@ -147,42 +146,14 @@ impl MarkdownReader<'_> {
     }
 }
 
-/// Splits a pipe-table line into cells (`| a | b |`), keeping every cell and where it starts.
-/// A delimiter row (`|---|:--:|`) gives `None`.
-fn split_pipe_row(line: &str, line_origin: usize) -> Option<Row> {
-    let content_start = line.len() - line.trim_start().len();
-    let mut body = &line[content_start..];
-    let mut origin = line_origin + content_start;
-    if let Some(rest) = body.strip_prefix('|') {
-        body = rest;
-        origin += 1;
-    }
-    let body = body.trim_end();
-    let body = body
-        .strip_suffix('|')
-        .filter(|b| !b.ends_with('\\'))
-        .unwrap_or(body);
-    let mut cells = Vec::new();
-    let mut start = 0usize;
-    let bytes = body.as_bytes();
-    for i in 0..=bytes.len() {
-        let at_end = i == bytes.len();
-        if at_end || (bytes[i] == b'|' && (i == 0 || bytes[i - 1] != b'\\')) {
-            let raw = &body[start..i];
-            let lead = raw.len() - raw.trim_start().len();
-            let text = raw.trim().replace("\\|", "|");
-            cells.push(TableCell::new(text, Some(origin + start + lead)));
-            start = i + 1;
-        }
-    }
-    let is_delimiter = cells.iter().all(|c| {
-        let t = c.text.trim_matches(':');
-        t.len() >= 3 && t.bytes().all(|b| b == b'-')
-    });
-    (!is_delimiter).then_some(Row {
-        skip_before: 0,
-        cells,
-    })
+/// A delimiter row (`|---|:--:|`).
+fn is_delimiter_row(line: &str) -> bool {
+    let body = line.trim().trim_start_matches('|').trim_end_matches('|');
+    !body.trim().is_empty()
+        && body.split('|').all(|cell| {
+            let t = cell.trim().trim_matches(':');
+            !t.is_empty() && t.bytes().all(|b| b == b'-')
+        })
 }
 
 #[cfg(test)]
@@ -190,47 +161,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_lines_and_pipe_tables() {
-        let text = "二、收到和处理\n申请人情况\n\n| 一、本年新收 | 32 | 2 |\n|---|---|---|\n| 二、上年结转 | 2 |  |\n\n1. 属于国家秘密\n";
+    fn reads_lines_and_keeps_pipe_rows_verbatim() {
+        let text = "二、收到和处理\n申请人情况\n\n| 一、本年新收 | 32 | 2 |\n|---|---|---|\n| 二、上年结转 | 2 |  | 9 |\n\n1. 属于国家秘密\n";
         let doc = read(text);
         let paragraphs: Vec<&str> = doc.paragraphs().map(|p| p.text.as_str()).collect();
         assert_eq!(
             paragraphs,
-            vec!["二、收到和处理", "申请人情况", "1.属于国家秘密"]
-        );
-        let table = doc.tables().next().unwrap();
-        let rows: Vec<Vec<&str>> = table
-            .rows
-            .iter()
-            .map(|r| r.cells.iter().map(|c| c.text.as_str()).collect())
-            .collect();
-        assert_eq!(
-            rows,
             vec![
-                vec!["一、本年新收", "32", "2"],
-                vec!["二、上年结转", "2", ""]
+                "二、收到和处理",
+                "申请人情况",
+                "| 一、本年新收 | 32 | 2 |",
+                "| 二、上年结转 | 2 |  | 9 |",
+                "1.属于国家秘密"
             ]
         );
-        let wide = read("| a | b |\n|---|---|\n| x | 1 | 2 | 3 |\n|---|---|---|---|\n");
-        let rows: Vec<usize> = wide
-            .tables()
-            .next()
-            .unwrap()
-            .rows
-            .iter()
-            .map(|r| r.cells.len())
-            .collect();
-        assert_eq!(
-            rows,
-            vec![2, 4],
-            "wider rows keep every cell; delimiter rows are dropped"
-        );
-        let cell = &table.rows[0].cells[1];
-        assert_eq!(&text[cell.origin.unwrap()..][..2], "32");
+        let row = doc.paragraphs().nth(3).unwrap();
+        assert_eq!(&text[row.origin.unwrap()..][..row.text.len()], row.text);
         let para = doc.paragraphs().nth(1).unwrap();
         assert_eq!(
             &text[para.origin.unwrap()..][..para.text.len()],
             "申请人情况"
         );
+        assert!(is_delimiter_row("|---|:--:|"));
+        assert!(!is_delimiter_row("| - | 0 |"));
     }
 }

@@ -9,6 +9,7 @@
 use super::observation::{
     FusedRun, Observation, ObservedColumn, ObservedRow, ObservedValues, Readings, SourceCell,
 };
+use super::placement::{place, Placement};
 use super::recover;
 use crate::number::Decimal;
 use crate::report::{
@@ -131,6 +132,7 @@ fn has_content(values: &ObservedValues) -> bool {
     match values {
         ObservedValues::Cells(cells) => cells.iter().any(|c| !c.raw.trim().is_empty()),
         ObservedValues::Run(_) => true,
+        ObservedValues::Absent => false,
     }
 }
 
@@ -205,6 +207,33 @@ impl TableBuilder {
         match &o.values {
             ObservedValues::Cells(values) => self.observe_cells(o, &columns, values, findings),
             ObservedValues::Run(run) => self.observe_run(o, &columns, run, findings),
+            ObservedValues::Absent => self.observe_absent(o, &columns, findings),
+        }
+    }
+
+    /// A row whose empty cells the text dropped: its cells are blank, and say so.
+    fn observe_absent(
+        &mut self,
+        o: &Observation,
+        columns: &[ObservedColumn],
+        findings: &mut Vec<Finding>,
+    ) {
+        for column in columns {
+            let (key, canonical) = self.key(&o.row, column);
+            let unit = self.unit(&key);
+            let cell = Cell {
+                key: key.clone(),
+                table: self.table,
+                status: CellStatus::Blank,
+                value: None,
+                raw: None,
+                unit,
+                location: o.location,
+                candidates: Vec::new(),
+                row_label: None,
+                column_label: None,
+            };
+            self.place(key, canonical, cell, o, column, findings);
         }
     }
 
@@ -215,37 +244,126 @@ impl TableBuilder {
         values: &[SourceCell],
         findings: &mut Vec<Finding>,
     ) {
-        let mut values = values;
-        while values.len() > columns.len() && values.last().is_some_and(|v| v.raw.trim().is_empty())
-        {
-            values = &values[..values.len() - 1];
-        }
-        if values.len() != columns.len() {
-            let raws: Vec<&str> = values.iter().map(|v| v.raw.trim()).collect();
-            findings.push(
-                Finding::new(
-                    "table.row_width",
-                    Severity::Warning,
-                    format!(
-                        "{} row {:?} has {} values for {} columns, so they cannot be placed: {}",
-                        self.table.chinese_name(),
-                        o.label,
-                        values.len(),
-                        columns.len(),
-                        raws.join(" | ")
-                    ),
-                )
-                .with_cells(self.keys_of(&o.row, columns))
-                .at(o.location),
-            );
-            return;
-        }
-        for (column, value) in columns.iter().zip(values) {
+        let table = self.table.chinese_name();
+        let label = o.label.trim();
+        let raws = || -> String {
+            values
+                .iter()
+                .map(|v| v.raw.trim())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        };
+        let placed = match place(values, columns.len(), o.explicit, o.cut) {
+            Placement::Exact(placed) => placed,
+            Placement::Prefix(placed) => {
+                findings.push(
+                    Finding::new(
+                        "input.truncated",
+                        Severity::Warning,
+                        format!(
+                            "{table} row {label:?}: the text stops inside the row after {} of its {} cells; the cells after them are missing",
+                            placed.len(),
+                            columns.len()
+                        ),
+                    )
+                    .with_cells(self.keys_of(&o.row, &columns[placed.len()..]))
+                    .at(o.location),
+                );
+                placed
+            }
+            Placement::Blank => {
+                self.observe_absent(o, columns, findings);
+                return;
+            }
+            Placement::Unplaced(filled) => {
+                self.observe_unplaced(o, columns, &filled, findings);
+                return;
+            }
+            Placement::TooMany => {
+                findings.push(
+                    Finding::new(
+                        "table.row_width",
+                        Severity::Warning,
+                        format!(
+                            "{table} row {label:?} has {} values for {} columns, so they cannot be placed: {}",
+                            values.len(),
+                            columns.len(),
+                            raws()
+                        ),
+                    )
+                    .with_cells(self.keys_of(&o.row, columns))
+                    .at(o.location),
+                );
+                return;
+            }
+        };
+        for (column, value) in columns.iter().zip(placed) {
             let (key, canonical) = self.key(&o.row, column);
             let unit = self.unit(&key);
             let cell = read_cell(self.table, &key, unit, &value.raw, value.location, findings);
             self.place(key, canonical, cell, o, column, findings);
         }
+    }
+
+    /// A row with fewer values than cells whose empty cells were not written: each cell could hold
+    /// any of the values, so every cell is ambiguous with them as candidates.
+    fn observe_unplaced(
+        &mut self,
+        o: &Observation,
+        columns: &[ObservedColumn],
+        filled: &[&SourceCell],
+        findings: &mut Vec<Finding>,
+    ) {
+        let raw = filled
+            .iter()
+            .map(|v| v.raw.trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let location = filled.first().and_then(|v| v.location).or(o.location);
+        for column in columns {
+            let (key, canonical) = self.key(&o.row, column);
+            let unit = self.unit(&key);
+            let mut candidates: Vec<Decimal> = filled
+                .iter()
+                .filter_map(|v| match parse_cell(&v.raw) {
+                    CellValue::Number {
+                        value,
+                        unit: written,
+                    } => convert(value, written, unit),
+                    _ => None,
+                })
+                .collect();
+            candidates.sort();
+            candidates.dedup();
+            let cell = Cell {
+                key: key.clone(),
+                table: self.table,
+                status: CellStatus::Ambiguous,
+                value: None,
+                raw: Some(raw.clone()),
+                unit,
+                location,
+                candidates,
+                row_label: None,
+                column_label: None,
+            };
+            self.place(key, canonical, cell, o, column, findings);
+        }
+        findings.push(
+            Finding::new(
+                "cell.unplaced",
+                Severity::Warning,
+                format!(
+                    "{} row {:?} shows {} value(s) ({raw}) for {} cells, and the text does not say which cells are empty; the cells are reported as ambiguous, not guessed",
+                    self.table.chinese_name(),
+                    o.label.trim(),
+                    filled.len(),
+                    columns.len()
+                ),
+            )
+            .with_cells(self.keys_of(&o.row, columns))
+            .at(o.location),
+        );
     }
 
     fn observe_run(

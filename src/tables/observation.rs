@@ -24,6 +24,12 @@ pub struct Observation {
     pub location: Option<Location>,
     /// Which recogniser produced it.
     pub source: ObservationSource,
+    /// True when the source writes every cell boundary (real table cells, TABs, `|`), so that an
+    /// empty cell is written and never dropped: values can be placed by position.
+    pub explicit: bool,
+    /// True when the text ends inside this row: its last value may have been cut short, and cells
+    /// after it are missing.
+    pub cut: bool,
 }
 
 /// Which recogniser saw a row.
@@ -31,8 +37,9 @@ pub struct Observation {
 pub enum ObservationSource {
     /// A real table with cell boundaries.
     Table,
-    /// Text in which a table was flattened (labels and numbers in running text).
-    Flattened,
+    /// A table rendered as text (cells separated by TABs, `|`, lines, paragraphs or spaces, or
+    /// fused into running text).
+    Text,
 }
 
 /// Which row of a table an observation is.
@@ -68,6 +75,9 @@ pub enum ObservedValues {
     Cells(Vec<SourceCell>),
     /// One run of digits whose cell boundaries were lost (`6233440`).
     Run(FusedRun),
+    /// No cells at all: the row label is followed directly by the next row's label, because the
+    /// renderer dropped the row's empty cells.
+    Absent,
 }
 
 /// A run of digits holding a whole row, and what the form says about how it splits.
@@ -102,7 +112,7 @@ pub enum Readings {
 }
 
 /// The text of one source cell (or run) and where it is.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SourceCell {
     /// The text exactly as written.
     pub raw: String,

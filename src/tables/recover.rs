@@ -13,6 +13,7 @@
 //! finding. All searches are bounded.
 
 use super::observation::{Observation, ObservedColumn, ObservedRow, ObservedValues, Readings};
+use super::placement::{place, Placement};
 use crate::number::Decimal;
 use crate::report::{Finding, Severity, StatTable};
 use crate::template::{
@@ -458,17 +459,26 @@ fn solve_applications(
         if !canonical_columns {
             continue;
         }
+        let placed = match &o.values {
+            ObservedValues::Cells(cells) => match place(cells, 7, o.explicit, o.cut) {
+                Placement::Exact(placed) => Some(placed),
+                _ => None,
+            },
+            _ => None,
+        };
         match (&o.values, &splits[i]) {
-            (ObservedValues::Cells(cells), _) if cells.len() == 7 => {
-                known[position] = Some(
-                    cells
-                        .iter()
-                        .map(|c| match parse_cell(&c.raw) {
-                            CellValue::Number { value, .. } => Some(value),
-                            _ => None,
-                        })
-                        .collect(),
-                );
+            (ObservedValues::Cells(_), _) => {
+                if let Some(placed) = placed {
+                    known[position] = Some(
+                        placed
+                            .iter()
+                            .map(|c| match parse_cell(&c.raw) {
+                                CellValue::Number { value, .. } => Some(value),
+                                _ => None,
+                            })
+                            .collect(),
+                    );
+                }
             }
             (ObservedValues::Run(_), Some(fits)) if fits.len() == 1 => {
                 known[position] = Some(fits[0].iter().copied().map(Some).collect());

@@ -509,6 +509,8 @@ impl RowStream {
             label,
             location,
             source: ObservationSource::Table,
+            explicit: true,
+            cut: false,
         });
     }
 }
