@@ -62,7 +62,7 @@ fn simplified(c: char) -> char {
 
 /// True for the letters of romanised glosses (pinyin with or without tone marks) that some pages
 /// print after each character (`規(guī)範(fàn)`); they are dropped from folded text.
-fn is_gloss_letter(c: char) -> bool {
+pub(crate) fn is_gloss_letter(c: char) -> bool {
     c.is_ascii_alphabetic() || (('\u{00C0}'..='\u{024F}').contains(&c) && c.is_alphabetic())
 }
 
@@ -87,6 +87,28 @@ pub fn fold_char(c: char) -> Option<char> {
         '—' | '–' | '－' | '‐' | '‑' | '―' | '−' => Some('-'),
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
         c => Some(simplified(c)),
+    }
+}
+
+/// The length of the romanised glosses and of what folding drops at the start of `text`
+/// (`(ā) ` before a label's values).
+pub fn skip_glosses(text: &str) -> usize {
+    let mut at = 0usize;
+    loop {
+        let rest = &text[at..];
+        let Some(c) = rest.chars().next() else {
+            return at;
+        };
+        if is_gloss_letter(c) || fold_char(c).is_none() {
+            at += c.len_utf8();
+        } else if let Some(len) = matches!(c, '(' | '（')
+            .then(|| gloss_in_brackets(rest))
+            .flatten()
+        {
+            at += len;
+        } else {
+            return at;
+        }
     }
 }
 
@@ -165,7 +187,7 @@ impl Folded {
 
 /// When `text` starts with a bracket holding only gloss letters (and spaces), the length of that
 /// bracketed gloss.
-fn gloss_in_brackets(text: &str) -> Option<usize> {
+pub(crate) fn gloss_in_brackets(text: &str) -> Option<usize> {
     let mut letters = 0usize;
     for (i, c) in text.char_indices().skip(1) {
         match c {

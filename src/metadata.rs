@@ -83,6 +83,14 @@ pattern!(
 );
 pattern!(source_line, r"来源\s*[:：]\s*([^\s，,。；;：:]{2,30})");
 pattern!(
+    named_report,
+    r"([\p{Han}（）()·]{2,50}?)\s*(?:19|20)\d{2}\s*年度?\s*政府信息公开(?:工作)?(?:年度)?报告"
+);
+pattern!(
+    page_prefix,
+    r"^\s*(?:Page\s*\d+\s*[-–—:：]\s*|第\s*\d+\s*页\s*[-–—:：]?\s*)"
+);
+pattern!(
     date_line,
     r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$"
 );
@@ -157,7 +165,17 @@ pub fn find_title(doc: &Document, header: &Header, before: usize) -> (Option<Str
     };
     for (n, &(i, text)) in paragraphs.iter().enumerate() {
         if is_title(text) {
-            return (Some(clean_title(text)), vec![i]);
+            // A title broken after the agency's name: `城口县人民政府机关` / `2020年政府信息…`.
+            let title = clean_title(text);
+            if title_agency(&title).is_none() && title_year(&title).is_some() {
+                if let Some(&(p, previous)) = n.checked_sub(1).and_then(|k| paragraphs.get(k)) {
+                    let name = previous.trim();
+                    if is_agency(name) && is_name_line(name) {
+                        return (Some(format!("{name}{title}")), vec![p, i]);
+                    }
+                }
+            }
+            return (Some(title), vec![i]);
         }
         // A title broken over two short lines, either way round.
         if let Some(&(j, next)) = paragraphs.get(n + 1) {
@@ -179,7 +197,13 @@ pub fn find_title(doc: &Document, header: &Header, before: usize) -> (Option<Str
 }
 
 fn clean_title(text: &str) -> String {
-    text.trim_start_matches(['#', ' ', '\t']).trim().to_string()
+    let text = text.trim_start_matches(['#', ' ', '\t']).trim();
+    // A flipbook's page header before the title: `Page 8 - …`.
+    let text = match page_prefix().find(text) {
+        Some(m) => &text[m.end()..],
+        None => text,
+    };
+    text.trim().to_string()
 }
 
 /// Everything the metadata holds, plus agency and year, from the title, header, preamble and text.
@@ -233,7 +257,13 @@ pub fn extract(title: Option<&str>, header: &Header, preamble: &str, doc: &Docum
             .and_then(|p| p.start[..4].parse().ok())
         {
             Some(y) => (Some(y), Some("period")),
-            None => (body_year(preamble), Some("preamble")),
+            None => match body_year(preamble) {
+                Some(y) => (Some(y), Some("preamble")),
+                None => (
+                    body_year(first_chars(&body, BODY_YEAR_WINDOW)),
+                    Some("body"),
+                ),
+            },
         },
     };
     metadata.year_source = year.and(year_source).map(str::to_string);
@@ -242,7 +272,13 @@ pub fn extract(title: Option<&str>, header: &Header, preamble: &str, doc: &Docum
         .and_then(title_agency)
         .map(|a| (a, "title"))
         .or_else(|| capture(made_by(), preamble).map(|a| (a, "preamble")))
-        .or_else(|| capture(contact_by(), preamble).map(|a| (a, "contact")))
+        .or_else(|| named_in_sentence(preamble).map(|a| (a, "preamble")))
+        .or_else(|| {
+            capture(contact_by(), preamble)
+                .map(|a| without_office(&a))
+                .filter(|a| is_full_name(a))
+                .map(|a| (a, "contact"))
+        })
         .or_else(|| signature(doc).map(|a| (a, "signature")))
         .or_else(|| metadata.publisher.clone().map(|a| (a, "publisher")));
     metadata.agency_source = agency.as_ref().map(|(_, s)| s.to_string());
@@ -383,6 +419,78 @@ fn title_agency(title: &str) -> Option<String> {
         .find_map(|marker| after.find(marker))?;
     let candidate = after[..end].trim();
     is_agency(candidate).then(|| candidate.to_string())
+}
+
+/// Characters of the body read for the year when neither title, period nor preamble gives it.
+const BODY_YEAR_WINDOW: usize = 3000;
+
+fn first_chars(text: &str, n: usize) -> &str {
+    text.char_indices().nth(n).map_or(text, |(i, _)| &text[..i])
+}
+
+/// A line that is only a name: short, no punctuation of a sentence.
+fn is_name_line(text: &str) -> bool {
+    text.chars().count() <= 30
+        && !text.contains(['，', ',', '。', '：', ':', '；', ';', '、', '《', '“'])
+}
+
+/// The agency a preamble sentence names as the report's author: `…特编制湛江市人民政府地方志办公室
+/// 2023年政府信息公开工作年度报告`, `遂宁市人力资源和社会保障局2019年政府信息公开工作年度报告是…`.
+/// Not a name inside a document's title in 《》, and not a name without its place (`区统计局`).
+fn named_in_sentence(text: &str) -> Option<String> {
+    for caps in named_report().captures_iter(text) {
+        let Some(m) = caps.get(1) else { continue };
+        let before = &text[..m.start()];
+        if before.matches('《').count() > before.matches('》').count() {
+            continue; // inside a cited document's title
+        }
+        let mut name = m.as_str();
+        for verb in [
+            "特编制",
+            "编制",
+            "现公布",
+            "公布",
+            "现发布",
+            "发布",
+            "现将",
+            "特此",
+            "形成",
+            "关于",
+        ] {
+            if let Some(at) = name.rfind(verb) {
+                name = &name[at + verb.len()..];
+            }
+        }
+        let name = name.trim_end_matches("关于").trim();
+        if is_full_name(name) {
+            return Some(name.to_string());
+        }
+    }
+    None
+}
+
+/// An agency name that says whose it is: at least three characters, not starting with a bare
+/// administrative word or a pronoun (`区统计局`, `我局`, `本机关`).
+fn is_full_name(name: &str) -> bool {
+    is_agency(name)
+        && name.chars().count() >= 3
+        && !name.starts_with([
+            '省', '市', '县', '区', '乡', '镇', '村', '我', '本', '该', '各', '全',
+        ])
+}
+
+/// A name from a contact sentence without the office that handles the contact
+/// (`遂宁市人力资源和社会保障局办公室` → `遂宁市人力资源和社会保障局`); a government's own office
+/// (`淮安市人民政府办公室`) is an agency and keeps its name.
+fn without_office(name: &str) -> String {
+    match name.strip_suffix("办公室") {
+        Some(rest)
+            if rest.ends_with(['局', '委', '厅', '院', '署', '所']) || rest.ends_with("中心") =>
+        {
+            rest.to_string()
+        }
+        _ => name.to_string(),
+    }
 }
 
 fn is_agency(text: &str) -> bool {

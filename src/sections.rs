@@ -78,6 +78,8 @@ struct Heading {
     end: usize,
     title: String,
     location: Location,
+    /// The title is not one of the form's wordings, only close to it (`存在的主要问题及明年工作计划`).
+    variant: bool,
 }
 
 fn title_patterns() -> &'static [Regex; 6] {
@@ -181,10 +183,48 @@ fn heading_at_start(text: &str, folded: &Folded, container_numbered: bool) -> Op
             end,
             title: text[start..end].trim().to_string(),
             location: Location::default(),
+            variant: false,
         });
     }
-    None
+    // A numbered heading whose title only resembles the form's: the numeral says which section,
+    // and the title must name its subject.
+    let value = numeral.as_deref().and_then(numeral_value)?;
+    let number = usize::from(value).checked_sub(1).filter(|&i| i < 6)?;
+    let title_chars = rest.chars().count();
+    let resembles = KEYWORDS[number]
+        .iter()
+        .all(|any| any.iter().any(|k| rest.contains(k)));
+    if numbering != Numbering::TopLevel || !resembles || !(2..=30).contains(&title_chars) {
+        return None;
+    }
+    if rest.contains(['.', ',', ';', ':', '!', '?']) {
+        return None; // a sentence, not a heading
+    }
+    let start = text.len() - text.trim_start().len();
+    Some(Heading {
+        number: Some(value),
+        value: Some(value),
+        numeral,
+        numbering,
+        block: 0,
+        start,
+        end: text.len(),
+        title: text.trim().to_string(),
+        location: Location::default(),
+        variant: true,
+    })
 }
+
+/// What a heading must name for each section when its wording is not the form's: every group
+/// of words, one word of each (over folded text).
+const KEYWORDS: [&[&[&str]]; 6] = [
+    &[&["总体"]],
+    &[&["主动公开"]],
+    &[&["申请"], &["收到", "处理", "办理", "受理"]],
+    &[&["复议", "诉讼"]],
+    &[&["问题", "不足"], &["存在", "改进", "整改", "计划"]],
+    &[&["其他"], &["事项", "报告"]],
+];
 
 /// Headings inside a paragraph, written with the numeral their section should have.
 fn inline_headings(text: &str, folded: &Folded) -> Vec<Heading> {
@@ -206,6 +246,7 @@ fn inline_headings(text: &str, folded: &Folded) -> Vec<Heading> {
                 end,
                 title: text[start..end].trim().to_string(),
                 location: Location::default(),
+                variant: false,
             });
         }
     }
@@ -285,6 +326,19 @@ fn audit(headings: &[Heading]) -> Vec<Finding> {
             continue;
         }
         seen[i] = true;
+        if h.variant {
+            findings.push(
+                Finding::new(
+                    "section.title_variant",
+                    Severity::Info,
+                    format!(
+                        "section {number} is headed {:?}, not in the form's words ({})",
+                        h.title, STANDARD_TITLES[i]
+                    ),
+                )
+                .at(Some(h.location)),
+            );
+        }
         if number < highest {
             findings.push(
                 Finding::new(
@@ -543,6 +597,7 @@ fn legacy_headings(doc: &Document, locator: &Locator<'_>) -> Vec<Heading> {
                     end,
                     title: p.text[start..end].trim().to_string(),
                     location: locator.locate(p.origin.map(|o| o + start)),
+                    variant: false,
                 });
                 next += 1;
             }
@@ -574,6 +629,26 @@ mod tests {
             found.iter().map(|f| f.0).collect::<Vec<_>>(),
             vec![Some(1), Some(3), Some(4), Some(5), Some(6)]
         );
+    }
+
+    #[test]
+    fn accepts_a_numbered_heading_that_resembles_the_forms_title() {
+        let text =
+            "一、总体情况\n五、存在的主要问题及明年工作计划\n正文。\n六、其他需要报告的事项\n";
+        let doc = text::read(text);
+        let layout = find(&doc, &Locator::new(Some(text)), false, &[]);
+        let titles: Vec<(Option<u8>, &str)> = layout
+            .sections
+            .iter()
+            .map(|s| (s.number, s.title.as_str()))
+            .collect();
+        assert_eq!(titles[1], (Some(5), "五、存在的主要问题及明年工作计划"));
+        assert!(layout
+            .findings
+            .iter()
+            .any(|f| f.rule == "section.title_variant"));
+        // A sentence that starts with a numeral is not a heading.
+        assert_eq!(numbers("三、收到申请后，我局及时处理。\n").len(), 0);
     }
 
     #[test]

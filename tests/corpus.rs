@@ -366,9 +366,30 @@ fn hongze_2023_is_a_hybrid_of_a_2021_active_table_and_a_2019_applications_table(
     );
     assert!(report.cell("applications.other_misc.total").is_none());
     assert!(report.cell("active.fees.amount_wan").is_some());
-    // The PDF lost 法规禁 from 2.其他法律行政法规禁止公开: that row is missing, and says so.
-    let missing = report
-        .cell("applications.withheld_prohibited_by_law.total")
-        .unwrap();
-    assert_eq!(missing.status, CellStatus::Missing);
+    // The PDF lost 法规禁 from 2.其他法律行政法规禁止公开; the row stands where the form has it,
+    // numbered 2, so it is read, with a finding that names both spellings.
+    assert_row(
+        &report,
+        "applications.withheld_prohibited_by_law",
+        &APPLICANTS,
+        &[0; 7].map(Some),
+    );
+    let variant = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "label.variant")
+        .expect("a label.variant finding");
+    assert!(
+        variant.message.contains("2.其他法律行政止公开"),
+        "{}",
+        variant.message
+    );
+    assert!(variant.message.contains("其他法律行政法规禁止公开"));
+    // Every canonical cell of the hybrid is read.
+    let numbers = report
+        .cells
+        .iter()
+        .filter(|c| c.status == CellStatus::Number)
+        .count();
+    assert_eq!(numbers, 10 + 161 + 15);
 }

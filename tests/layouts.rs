@@ -170,3 +170,148 @@ fn extra_rows_and_columns_are_kept_apart_from_canonical_cells() {
     );
     assert!(!report.has_failed_rules());
 }
+
+// ---- every rendering of the same tables -------------------------------------------------------
+
+use common::render::{any_form, random_form, render, seed_pieces, Style, STYLES};
+use proptest::prelude::*;
+
+/// The value a truth text stands for (`486690元` is 486690).
+fn number(text: &str) -> xxgk::Decimal {
+    let digits = text.trim_end_matches('元');
+    xxgk::Decimal::parse_ascii(digits).unwrap_or_else(|| panic!("{text}"))
+}
+
+#[test]
+fn the_seed_gives_its_198_values_in_every_rendering() {
+    let seed = seed();
+    let expected = cell_map(&parse(seed.as_bytes()));
+    assert_eq!(
+        expected
+            .values()
+            .filter(|(s, _)| *s == CellStatus::Number)
+            .count(),
+        198
+    );
+    let pieces = seed_pieces(&seed);
+    for style in STYLES {
+        let text = render(&pieces, style, &[false, true, false]);
+        let report = parse(text.as_bytes());
+        assert_eq!(cell_map(&report), expected, "{style:?}:\n{text}");
+        assert!(!report.has_failed_rules(), "{style:?}");
+    }
+}
+
+/// Checks a parse of a rendered form against its truth: every number emitted is right; where the
+/// rendering keeps empty cells, every cell is read, blanks as blank.
+fn check_form(
+    truth: &std::collections::BTreeMap<String, Option<String>>,
+    style: Style,
+    text: &str,
+) -> Result<(), TestCaseError> {
+    let report =
+        xxgk::parse(text.as_bytes()).map_err(|e| TestCaseError::fail(format!("{style:?}: {e}")))?;
+    let complete = style.keeps_empty_cells() || truth.values().all(Option::is_some);
+    for (key, expected) in truth {
+        let cell = report.cell(key);
+        let (status, value) = cell.map_or((CellStatus::Missing, None), |c| (c.status, c.value));
+        match expected {
+            Some(text_value) => {
+                if status == CellStatus::Number || complete {
+                    prop_assert_eq!(
+                        (status, value),
+                        (CellStatus::Number, Some(number(text_value))),
+                        "{:?}: {} should be {}",
+                        style,
+                        key,
+                        text_value
+                    );
+                }
+            }
+            None => {
+                prop_assert!(
+                    status != CellStatus::Number,
+                    "{:?}: {} is blank, read as {:?}",
+                    style,
+                    key,
+                    value
+                );
+                if style.keeps_empty_cells() {
+                    prop_assert!(
+                        matches!(status, CellStatus::Blank | CellStatus::Placeholder),
+                        "{:?}: {} is blank, read as {:?}",
+                        style,
+                        key,
+                        status
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn full_forms_read_completely_in_every_rendering() {
+    for version in [2019, 2021] {
+        let form = random_form(version, &[7, 11, 13, 17, 19, 23, 29, 31], 0);
+        for style in STYLES {
+            let text = render(&form.pieces, style, &[false, true]);
+            check_form(&form.truth, style, &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Random valid tables with random blanks, in every rendering: no number is ever wrong, and
+    /// where the rendering keeps empty cells every cell is read.
+    #[test]
+    fn every_rendering_gives_right_numbers(form in any_form(), pad in proptest::collection::vec(any::<bool>(), 1..5)) {
+        for style in STYLES {
+            let text = render(&form.pieces, style, &pad);
+            check_form(&form.truth, style, &text)
+                .map_err(|e| TestCaseError::fail(format!("{e}\n--- the text:\n{text}")))?;
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// A rendering cut anywhere (a page excerpt, a truncated download): what it holds is read,
+    /// and no number is wrong — a value the cut may have shortened is withheld.
+    #[test]
+    fn a_cut_rendering_never_gives_a_wrong_number(
+        form in any_form(),
+        style in proptest::sample::select(STYLES.to_vec()),
+        cut in 0.0f64..1.0,
+    ) {
+        let text = render(&form.pieces, style, &[false]);
+        let mut at = (text.len() as f64 * cut) as usize;
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let cut_text = &text[..at];
+        let Ok(report) = xxgk::parse(cut_text.as_bytes()) else {
+            return Ok(());
+        };
+        for cell in report.cells.iter().filter(|c| c.status == CellStatus::Number) {
+            let Some(expected) = form.truth.get(&cell.key) else {
+                prop_assert!(cell.key.starts_with("extra."), "{:?}: {} is not a cell of the form", style, cell.key);
+                continue;
+            };
+            prop_assert_eq!(
+                cell.value,
+                expected.as_deref().map(number),
+                "{:?}: {} (raw {:?}) in a text cut at byte {}:\n{}",
+                style,
+                &cell.key,
+                cell.raw.as_deref(),
+                at,
+                cut_text
+            );
+        }
+    }
+}

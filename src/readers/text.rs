@@ -1,7 +1,7 @@
 //! Plain text to [`Document`].
 //!
-//! Every line that holds something is a paragraph, verbatim. A line holding only a TAB (an empty
-//! cell of a TAB-separated table) is kept too; blank lines are dropped. Tables rendered as text —
+//! Every line that holds something is a paragraph, verbatim. A line holding only a TAB or a
+//! no-break space (an empty cell of a table rendered as text) is kept too; blank lines are dropped. Tables rendered as text —
 //! TAB-prefixed cells, rows with TAB or `|` separators, a cell per line or paragraph — stay in the
 //! paragraphs: [`crate::tables::text`] reads them all, whatever the separators, so this reader
 //! never has to guess a table's layout.
@@ -12,7 +12,7 @@ use crate::position::lines_with_offsets;
 /// Reads decoded text into a document. Offsets in the document refer to `text`.
 pub fn read(text: &str) -> Document {
     let blocks = lines_with_offsets(text)
-        .filter(|(_, line)| line.contains('\t') || !line.trim().is_empty())
+        .filter(|(_, line)| !line.trim().is_empty() || line.contains(['\t', '\u{a0}', '\u{3000}']))
         .map(|(start, line)| {
             Block::Paragraph(Paragraph {
                 text: line.to_string(),

@@ -33,19 +33,19 @@ pub fn place(values: &[SourceCell], cells: usize, explicit: bool, cut: bool) -> 
         return Placement::Exact(values.iter().collect());
     }
     if values.len() > cells {
+        // One value more than cells, the last one where the text was cut: the start of what
+        // came next (the `2` of `2.其他法律…`), not a value of this row.
+        if cut && values.len() == cells + 1 {
+            return Placement::Exact(values[..cells].iter().collect());
+        }
         // Trailing empty fields are padding (a spanning cell's remnants, a row closer).
         if values[cells..].iter().all(|v| is_blank(&v.raw)) {
             return Placement::Exact(values[..cells].iter().collect());
         }
         // Exactly as many values as cells, with empty fields among them: the empty fields were
-        // spacers, not cells.
-        if filled.len() == cells {
+        // spacers, not cells (not where the text was cut: a fragment may be among the values).
+        if !cut && filled.len() == cells {
             return Placement::Exact(filled);
-        }
-        // One value more than cells, the last one where the text was cut: the start of what
-        // came next (the `2` of `2.其他法律…`), not a value of this row.
-        if cut && values.len() == cells + 1 {
-            return Placement::Exact(values[..cells].iter().collect());
         }
         return Placement::TooMany;
     }

@@ -31,7 +31,7 @@ use super::observation::{
     Readings, SourceCell,
 };
 use crate::document::{Block, Document};
-use crate::fold::{fold, fold_char, Folded};
+use crate::fold::{fold, skip_glosses, Folded};
 use crate::labels::{find_labels, Role};
 use crate::position::Locator;
 use crate::report::{Finding, Severity, StatTable};
@@ -199,18 +199,39 @@ fn lex(text: &str) -> Lexed {
 ///
 /// TAB: a TAB at the start of a line opens the row (the seed's `\t规章`); every other TAB
 /// separates two cells, and the text after the last one is a cell even when empty.
-/// `|`: in `| a | b |` the first bar opens the row; otherwise (`a | b |`, `0 |`) every bar ends the
-/// cell before it; text after the last bar is a cell only when it holds something. A lone `|` is an
+/// `|`: in `| a | b |` the first bar opens the row; in text that writes `a | b |` or `0 |`, every
+/// bar ends the cell before it (a line starting with a bar starts with an empty cell); text after
+/// the last bar is a cell only when it holds something. A lone `|` is an
 /// empty cell; a line of bars only (`||`, `|||`) is a spacer left by a spanning cell, no cells.
 fn split_fields(text: &str) -> (Vec<Line>, Vec<Field>) {
     let mut lines = Vec::new();
     let mut fields = Vec::new();
     let mut line_start = 0usize;
+    // Bars that end cells (`规章 | 0 |`) show in lines that start with something else; bars that
+    // open rows (`| 规章 | 0 |`) in lines that start with a bar. Where most lines are written the
+    // first way, a line starting with a bar starts with an empty cell.
+    let (mut ending, mut opening) = (0usize, 0usize);
+    for line in text.split('\n') {
+        let line = line.trim_start();
+        match line.strip_prefix(is_pipe) {
+            Some(rest)
+                if !rest
+                    .trim_matches(|c: char| c.is_whitespace() || is_pipe(c))
+                    .is_empty() =>
+            {
+                opening += 1
+            }
+            Some(_) => {}
+            None if line.contains(is_pipe) => ending += 1,
+            None => {}
+        }
+    }
+    let bars_end_cells = ending > opening;
     for raw_line in text.split('\n') {
         let line_end = line_start + raw_line.len();
         let index = lines.len();
         let before = fields.len();
-        split_line(raw_line, line_start, index, &mut fields);
+        split_line(raw_line, line_start, index, bars_end_cells, &mut fields);
         let filled = fields[before..]
             .iter()
             .filter(|f: &&Field| !text[f.start..f.end].trim().is_empty())
@@ -221,13 +242,20 @@ fn split_fields(text: &str) -> (Vec<Line>, Vec<Field>) {
     (lines, fields)
 }
 
-fn split_line(line: &str, offset: usize, index: usize, fields: &mut Vec<Field>) {
+fn split_line(
+    line: &str,
+    offset: usize,
+    index: usize,
+    bars_end_cells: bool,
+    fields: &mut Vec<Field>,
+) {
     let seps: Vec<(usize, char)> = line
         .char_indices()
         .filter(|(_, c)| is_separator(*c))
         .collect();
     if seps.is_empty() {
-        if !line.trim().is_empty() {
+        // A line of nothing but no-break spaces is an empty cell a page wrote (`&nbsp;`).
+        if !line.trim().is_empty() || line.contains(['\u{a0}', '\u{3000}']) {
             fields.push(Field {
                 start: offset,
                 end: offset + line.len(),
@@ -259,7 +287,7 @@ fn split_line(line: &str, offset: usize, index: usize, fields: &mut Vec<Field>) 
                 false // a TAB opens the row
             } else {
                 // `| a | b |`: the first bar opens the row; a lone `|` is an empty cell.
-                !parts[1..].iter().any(|&p| !blank(p))
+                bars_end_cells || !parts[1..].iter().any(|&p| !blank(p))
             }
         } else if k == last {
             seps[last - 1].1 == '\t' || !blank(part)
@@ -295,13 +323,14 @@ fn is_cjk(c: char) -> bool {
 /// the note in brackets that may follow a label.
 fn find_stream_labels(text: &str) -> Vec<StreamLabel> {
     let folded = Folded::new(text);
-    let matches: Vec<(usize, usize, &'static [Role], usize)> = find_labels(&folded.text)
+    let matches: Vec<(usize, usize, &'static [Role], usize, usize)> = find_labels(&folded.text)
         .map(|m| {
             (
                 folded.source_offset(m.start),
                 folded.source_end(text, m.end),
                 m.roles,
                 m.end - m.start,
+                m.end,
             )
         })
         .collect();
@@ -309,7 +338,7 @@ fn find_stream_labels(text: &str) -> Vec<StreamLabel> {
     let ends: Vec<usize> = matches.iter().map(|m| m.1).collect();
     let mut out: Vec<StreamLabel> = Vec::with_capacity(matches.len());
     let mut note_end = 0usize;
-    for &(start, end, roles, folded_len) in &matches {
+    for &(start, end, roles, folded_len, folded_end) in &matches {
         if start < note_end {
             continue;
         }
@@ -323,7 +352,7 @@ fn find_stream_labels(text: &str) -> Vec<StreamLabel> {
                 continue;
             }
         }
-        let with_note = note_after(text, end).unwrap_or(end);
+        let with_note = note_after(text, &folded, end, folded_end).unwrap_or(end);
         note_end = with_note;
         out.push(StreamLabel {
             start,
@@ -336,35 +365,33 @@ fn find_stream_labels(text: &str) -> Vec<StreamLabel> {
 
 /// The end of a note in brackets right after a label (`（县级无此项）`, `(指2019年事项数)`), on the
 /// same line; an unclosed bracket runs to the end of the line. A bracket holding only a numeral
-/// (`（二）`) is the next label's numbering, not a note.
-fn note_after(text: &str, at: usize) -> Option<usize> {
-    let rest = &text[at..];
-    let open = rest.chars().next()?;
-    if !matches!(open, '(' | '（') {
+/// (`（二）`) is the next label's numbering, not a note. Found on folded text, so that a gloss
+/// between the label and its note does not hide the note.
+fn note_after(text: &str, folded: &Folded, at: usize, folded_at: usize) -> Option<usize> {
+    let rest = folded.text.get(folded_at..)?;
+    if !rest.starts_with('(') {
         return None;
     }
-    let line_end = rest.find('\n').unwrap_or(rest.len());
-    let line = &rest[..line_end];
-    let inner_start = open.len_utf8();
-    let close = line[inner_start..]
-        .find([')', '）'])
-        .map(|i| inner_start + i);
-    let inner = &line[inner_start..close.unwrap_or(line.len())];
-    let numeral = {
-        let f = fold(inner);
-        !f.is_empty()
-            && f.chars().count() <= 3
-            && f.chars()
-                .all(|c| "一二三四五六七八九十".contains(c) || c.is_ascii_digit())
-    };
+    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let close = rest
+        .char_indices()
+        .take(200)
+        .find(|(_, c)| *c == ')')
+        .map(|(i, _)| i);
+    let inner = &rest[1..close.unwrap_or(rest.len().min(1))];
+    let numeral = !inner.is_empty()
+        && inner.chars().count() <= 3
+        && inner
+            .chars()
+            .all(|c| "一二三四五六七八九十".contains(c) || c.is_ascii_digit());
     if numeral {
         return None;
     }
-    Some(
-        at + close.map_or(line.len(), |c| {
-            c + line[c..].chars().next().map_or(0, char::len_utf8)
-        }),
-    )
+    let end = match close {
+        Some(c) => folded.source_end(text, folded_at + c + 1),
+        None => line_end,
+    };
+    Some(end.min(line_end).max(at))
 }
 
 /// True when folded text is nothing but a numbering: `三.`, `(一)`, `2.`, `第一部分`.
@@ -489,7 +516,7 @@ fn push_piece(
         (start + lead, start + piece.trim_end().len())
     };
     // Nothing but what folding drops (the closing quote of 危及“三安全一稳定”) is nothing.
-    if s >= e || (!whole && fold(piece).is_empty()) {
+    if s >= e || (!whole && Folded::new(piece).text.is_empty()) {
         if whole {
             items.push(item(Kind::Empty, field.start, field.end, true));
         }
@@ -501,6 +528,10 @@ fn push_piece(
                 items.push(item(Kind::Value, s, e, true))
             }
             CellValue::Blank => items.push(item(Kind::Empty, field.start, field.end, true)),
+            // Numbers separated by spaces, too long together to be one number.
+            CellValue::Unreadable if is_numbers(&text[s..e]) => {
+                items.push(item(Kind::Value, s, e, true))
+            }
             CellValue::Unreadable => match trailing_run(&text[s..e]) {
                 Some(cut) => {
                     items.push(item(Kind::Text, s, s + cut.0, false));
@@ -536,6 +567,22 @@ fn push_piece(
         _ => Kind::Text,
     };
     items.push(item(kind, s, e, false));
+}
+
+/// Nothing but numbers and the spaces between them.
+fn is_numbers(text: &str) -> bool {
+    text.chars().all(is_run_char)
+        && text
+            .chars()
+            .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        && !text.ends_with(['.', '．'])
+}
+
+/// A number that may be the numbering of a label the text was cut inside (`7` of `7.属于…`).
+fn may_be_numbering(text: &str) -> bool {
+    let digits = fold(text);
+    let digits = digits.trim_end_matches('.');
+    digits.parse::<u8>().is_ok_and(|n| (1..=20).contains(&n)) && !digits.starts_with('0')
 }
 
 /// Text followed by a run of numbers after spaces (`2.其他法律行政止公开   30  1  0`): where the
@@ -574,8 +621,8 @@ struct Run<'a> {
 /// row's values end: at the end of the text, or before a short piece of label debris or a heading.
 /// Digits that read as a date or a count in running text (`2024年`) are not taken.
 fn run_of(after: &str) -> Option<Run<'_>> {
-    // Skip spaces and what folding drops (the closing quote of 危及“三安全一稳定”).
-    let trimmed = after.trim_start_matches(|c: char| fold_char(c).is_none());
+    // Skip spaces, what folding drops (the closing quote of 危及“三安全一稳定”) and glosses.
+    let trimmed = &after[skip_glosses(after)..];
     let offset = after.len() - trimmed.len();
     let mut end = 0;
     for (i, c) in trimmed.char_indices() {
@@ -1090,11 +1137,20 @@ impl<'s, 'l> Scanner<'s, 'l> {
         let label_text = self.text(label).to_string();
         let location = Some(self.location(label.start));
         match self.collect(i) {
-            Collected::Values { items, tail } => {
+            Collected::Values { mut items, tail } => {
                 let next = items.last().map_or(i + 1, |&k| k + 1);
-                let values = self.values(&items, tail, expected);
                 let explicit = items.iter().all(|&k| self.items[k].separated);
                 let cut = self.reaches_cut(&items);
+                // Where empty cells may have vanished, a small number where the text was cut may
+                // be the numbering of the next label, not a value: it is left out.
+                if cut && !explicit && items.len() > 1 {
+                    if let Some(&last) = items.last() {
+                        if may_be_numbering(self.text(&self.items[last])) {
+                            items.pop();
+                        }
+                    }
+                }
+                let values = self.values(&items, tail, expected);
                 for &k in &items {
                     self.consumed[k] = true;
                 }
@@ -1274,12 +1330,21 @@ impl<'s, 'l> Scanner<'s, 'l> {
                 if let Some(cells) = expected.and_then(|n| self.split_on_spaces(item, n)) {
                     return ObservedValues::Cells(cells);
                 }
-                if tail
-                    || spaced
-                        && raw
-                            .chars()
-                            .all(|c| is_run_char(c) || c == '元' || c == '万')
-                {
+                let numeric = raw
+                    .chars()
+                    .all(|c| is_run_char(c) || c == '元' || c == '万');
+                // Boundaries were lost when the run is glued to its label, or when the row does
+                // not end its line (a crawl that put the whole table on one line). A row on a
+                // line of its own with spaces between label and values shows its boundaries:
+                // each token is a whole value, and a short row has lost empty cells, not
+                // boundaries.
+                let glued = tail
+                    && only
+                        .checked_sub(1)
+                        .is_some_and(|p| self.items[p].end == item.start);
+                let rest_of_line = self.stream.text[item.end..].split('\n').next();
+                let ends_line = rest_of_line.is_none_or(|r| r.trim().is_empty());
+                if numeric && (glued || !ends_line) {
                     return ObservedValues::Run(FusedRun {
                         source: SourceCell {
                             raw: raw.trim().to_string(),
@@ -1288,6 +1353,7 @@ impl<'s, 'l> Scanner<'s, 'l> {
                         readings: Readings::Untried,
                     });
                 }
+                return ObservedValues::Cells(self.tokens(item));
             }
         }
         ObservedValues::Cells(
@@ -1306,6 +1372,22 @@ impl<'s, 'l> Scanner<'s, 'l> {
                 })
                 .collect(),
         )
+    }
+
+    /// The whitespace-separated tokens of an item, each a cell.
+    fn tokens(&self, item: &Item) -> Vec<SourceCell> {
+        let text = self.text(item);
+        let mut cells = Vec::new();
+        let mut at = 0usize;
+        for token in text.split_whitespace() {
+            let offset = text[at..].find(token).map_or(at, |i| i + at);
+            at = offset + token.len();
+            cells.push(SourceCell {
+                raw: token.to_string(),
+                location: Some(self.location(item.start + offset)),
+            });
+        }
+        cells
     }
 
     /// Cells from a run that splits on spaces into exactly `expected` numbers, each unambiguous.
