@@ -41,6 +41,25 @@ fn parse_text_fixtures(c: &mut Criterion) {
     group.finish();
 }
 
+/// The shared report pages, as HTML-to-text converters render them (`|` rows, a cell per line or
+/// per paragraph, vanished cells, traditional script).
+fn parse_rendered_pages(c: &mut Criterion) {
+    let mut group = c.benchmark_group("pages");
+    for name in [
+        "01-qu-tjj-2023.txt",
+        "02-changchun-tyjrswj-2023.txt",
+        "14-qianan-dawuli-2020.txt",
+        "18-xiongxian-xiang-2019.txt",
+        "27-wuhan-sthjj-2020-big5wiki.txt",
+    ] {
+        let bytes = fixture(&format!("pages/{name}"));
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        // A page that is not a report is an error; either way the whole pipeline ran.
+        group.bench_function(name, |b| b.iter(|| xxgk::parse(black_box(&bytes)).is_ok()));
+    }
+    group.finish();
+}
+
 fn parse_html_pages(c: &mut Criterion) {
     let mut group = c.benchmark_group("html");
     for name in [
@@ -75,6 +94,7 @@ criterion_group!(
     benches,
     parse_seed,
     parse_text_fixtures,
+    parse_rendered_pages,
     parse_html_pages,
     parse_docx_files
 );

@@ -37,7 +37,11 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
     let header = metadata::find_header(doc);
     let mut findings = source.findings;
     let text_tables = text_tables::observe(doc, &locator);
-    let mut layout = sections::find(doc, &locator, false, &text_tables.table_blocks);
+    let blocks = sections::TableBlocks {
+        table_blocks: &text_tables.table_blocks,
+        cell_blocks: &text_tables.cell_blocks,
+    };
+    let mut layout = sections::find(doc, &locator, false, &blocks);
     let first_heading = layout
         .heading_blocks
         .first()
@@ -48,12 +52,24 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
     observations.extend(text_tables.observations);
 
     let mut preamble = preamble_text(&layout, &header, &title_blocks);
-    let mut extracted = metadata::extract(title.as_deref(), &header, &preamble, doc);
+    let mut extracted = metadata::extract(
+        title.as_deref(),
+        &header,
+        &preamble,
+        doc,
+        &text_tables.table_blocks,
+    );
     let legacy = is_legacy(doc, &header, observations.is_empty(), extracted.year);
     if legacy {
-        layout = sections::find(doc, &locator, true, &[]);
+        layout = sections::find(doc, &locator, true, &sections::TableBlocks::default());
         preamble = preamble_text(&layout, &header, &title_blocks);
-        extracted = metadata::extract(title.as_deref(), &header, &preamble, doc);
+        extracted = metadata::extract(
+            title.as_deref(),
+            &header,
+            &preamble,
+            doc,
+            &text_tables.table_blocks,
+        );
     }
 
     let standard_sections = layout

@@ -309,17 +309,20 @@ impl Runner<'_> {
             return;
         };
         let passed = l == r;
-        self.checks.push(Check {
-            rule: rule.into(),
-            scope: scope.into(),
-            outcome: if passed {
-                Outcome::Passed
-            } else {
-                Outcome::Failed
-            },
-            cells: all.clone(),
-        });
-        if !passed {
+        if passed {
+            self.checks.push(Check {
+                rule: rule.into(),
+                scope: scope.into(),
+                outcome: Outcome::Passed,
+                cells: all,
+            });
+        } else {
+            self.checks.push(Check {
+                rule: rule.into(),
+                scope: scope.into(),
+                outcome: Outcome::Failed,
+                cells: all.clone(),
+            });
             let terms = |keys: &[String]| -> String {
                 keys.iter()
                     .map(|k| {

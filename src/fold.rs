@@ -8,12 +8,11 @@
 //! text back to the original.
 //!
 //! Traditional script is folded to simplified character by character (`規範性檔案` matches as
-//! `规范性档案`, `主動公開` as `主动公开`), through a table built once from the `fast2s` crate's
-//! character map; a character is always replaced by exactly one character, so offsets map back.
+//! `规范性档案`, `主動公開` as `主动公开`), through a static table that `build.rs` makes from the
+//! `fast2s` crate's character map; a character is always replaced by exactly one character, so
+//! offsets map back.
 //!
 //! Whole-document NFKC is deliberately avoided (it rewrites ① and ㈠ and is slow).
-
-use std::sync::OnceLock;
 
 /// The first code point of the CJK Unified Ideographs block, where every traditional character
 /// the table folds lies.
@@ -21,39 +20,17 @@ const CJK_FIRST: u32 = 0x4E00;
 /// The last code point of that block.
 const CJK_LAST: u32 = 0x9FFF;
 
-/// The simplified form of every character of the CJK Unified Ideographs block (itself when it has
-/// no other form), built once.
-fn simplified_table() -> &'static [char] {
-    static TABLE: OnceLock<Box<[char]>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        // Every character between two neutral ones, so that no character's neighbours change how
-        // it converts: the conversion keeps one character for one, so the output lines up.
-        let mut all = String::with_capacity(((CJK_LAST - CJK_FIRST + 1) * 4) as usize);
-        for code in CJK_FIRST..=CJK_LAST {
-            all.push(char::from_u32(code).unwrap_or(' '));
-            all.push(' ');
-        }
-        let converted = fast2s::convert(&all);
-        let table: Box<[char]> = converted.chars().step_by(2).collect();
-        if table.len() == (CJK_LAST - CJK_FIRST + 1) as usize {
-            table
-        } else {
-            // The conversion did not keep one character for one: fold nothing rather than misalign.
-            (CJK_FIRST..=CJK_LAST)
-                .map(|c| char::from_u32(c).unwrap_or(' '))
-                .collect()
-        }
-    })
-}
+// `SIMPLIFIED`, made by `build.rs` from the `fast2s` character map.
+include!(concat!(env!("OUT_DIR"), "/simplified.rs"));
 
 /// The simplified form of a character (itself when it has none).
 #[inline]
 fn simplified(c: char) -> char {
     let code = c as u32;
     if (CJK_FIRST..=CJK_LAST).contains(&code) {
-        simplified_table()
+        SIMPLIFIED
             .get((code - CJK_FIRST) as usize)
-            .copied()
+            .and_then(|&offset| char::from_u32(CJK_FIRST + u32::from(offset)))
             .unwrap_or(c)
     } else {
         c
@@ -112,6 +89,62 @@ pub fn skip_glosses(text: &str) -> usize {
     }
 }
 
+/// `text` with traditional characters in simplified form and nothing else changed: every byte
+/// offset of the result is the same character's offset in `text` (every character the table
+/// folds, and its simplified form, take three bytes), so that a pattern matched on the result
+/// can be cut out of the original.
+pub fn simplified_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| simplified(c) != c) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let converted: String = text.chars().map(simplified).collect();
+    if converted.len() == text.len() {
+        std::borrow::Cow::Owned(converted)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// `text` without romanised glosses (`規(guī)範(fàn)` becomes `規範`): a bracket holding only
+/// letters with at least one tone mark, or such letters written straight after a character.
+/// Text without tone marks is returned as it is (URLs and e-mail addresses stay whole).
+pub fn without_glosses(text: &str) -> std::borrow::Cow<'_, str> {
+    let toned = |c: char| ('\u{00C0}'..='\u{024F}').contains(&c) && c.is_alphabetic();
+    if !text.chars().any(toned) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if matches!(c, '(' | '（') {
+            if let Some(len) = gloss_in_brackets(rest).filter(|&l| rest[..l].chars().any(toned)) {
+                rest = &rest[len..];
+                continue;
+            }
+        }
+        if is_gloss_letter(c) {
+            let run = rest
+                .char_indices()
+                .find(|(_, c)| !is_gloss_letter(*c))
+                .map_or(rest.len(), |(i, _)| i);
+            let follows_han = out
+                .chars()
+                .next_back()
+                .is_some_and(|p| ('\u{4e00}'..='\u{9fff}').contains(&p));
+            if follows_han && rest[..run].chars().any(toned) {
+                rest = &rest[run..];
+                continue;
+            }
+            out.push_str(&rest[..run]);
+            rest = &rest[run..];
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Folds a whole string (for patterns and short labels).
 pub fn fold(text: &str) -> String {
     text.chars().filter_map(fold_char).collect()
@@ -136,23 +169,71 @@ impl Folded {
     pub fn new(original: &str) -> Folded {
         let mut text = String::with_capacity(original.len());
         let mut offsets = Vec::with_capacity(original.len() + 1);
-        let mut skip_to = 0usize;
-        for (at, c) in original.char_indices() {
-            if at < skip_to || is_gloss_letter(c) {
+        let bytes = original.as_bytes();
+        let mut at = 0usize;
+        while at < bytes.len() {
+            let b = bytes[at];
+            if b < 0x80 {
+                // ASCII: spaces, quotes and letters (glosses) go, a bracketed gloss goes whole.
+                match b {
+                    b if b.is_ascii_whitespace() || b.is_ascii_alphabetic() => {}
+                    b'"' | b'\'' => {}
+                    b'(' => {
+                        if let Some(len) = gloss_in_brackets(&original[at..]) {
+                            at += len;
+                            continue;
+                        }
+                        text.push('(');
+                        offsets.push(at as u32);
+                    }
+                    _ => {
+                        text.push(b as char);
+                        offsets.push(at as u32);
+                    }
+                }
+                at += 1;
                 continue;
             }
-            if matches!(c, '(' | '（') {
-                if let Some(end) = gloss_in_brackets(&original[at..]) {
-                    skip_to = at + end;
+            // Three bytes from E4 to E9 hold the CJK Unified Ideographs: the common case.
+            if (0xE4..=0xE9).contains(&b) && at + 3 <= bytes.len() {
+                let code = (u32::from(b & 0x0F) << 12)
+                    | (u32::from(bytes[at + 1] & 0x3F) << 6)
+                    | u32::from(bytes[at + 2] & 0x3F);
+                if (CJK_FIRST..=CJK_LAST).contains(&code) {
+                    let offset = SIMPLIFIED
+                        .get((code - CJK_FIRST) as usize)
+                        .copied()
+                        .map_or(code - CJK_FIRST, u32::from);
+                    if offset == code - CJK_FIRST {
+                        text.push_str(&original[at..at + 3]);
+                    } else if let Some(c) = char::from_u32(CJK_FIRST + offset) {
+                        text.push(c);
+                    }
+                    let position = at as u32;
+                    offsets.extend_from_slice(&[position, position, position]);
+                    at += 3;
                     continue;
                 }
             }
-            if let Some(f) = fold_char(c) {
-                let start = text.len();
-                text.push(f);
-                // Every byte of the folded character maps to the start of the original one.
-                offsets.extend(std::iter::repeat_n(at as u32, text.len() - start));
+            let Some(c) = original[at..].chars().next() else {
+                break;
+            };
+            let width = c.len_utf8();
+            if c == '（' {
+                if let Some(len) = gloss_in_brackets(&original[at..]) {
+                    at += len;
+                    continue;
+                }
             }
+            if !is_gloss_letter(c) {
+                if let Some(f) = fold_char(c) {
+                    let start = text.len();
+                    text.push(f);
+                    // Every byte of the folded character maps to the start of the original one.
+                    offsets.extend(std::iter::repeat_n(at as u32, text.len() - start));
+                }
+            }
+            at += width;
         }
         offsets.push(original.len() as u32);
         Folded { text, offsets }
@@ -242,6 +323,17 @@ mod tests {
         assert_eq!(Folded::new("主zhǔ動dòng公開").text, "主动公开");
         // A bracket holding anything else stays.
         assert_eq!(Folded::new("规章(县级无此项)").text, "规章(县级无此项)");
+        assert_eq!(without_glosses("城(chéng)口(kǒu)县2020年"), "城口县2020年");
+        assert_eq!(without_glosses("见 www.gov.cn"), "见 www.gov.cn");
+    }
+
+    #[test]
+    fn simplified_text_keeps_every_offset() {
+        let text = "湖北省生態環境廳2020年政府信息公開工作年度報告";
+        let simple = simplified_text(text);
+        assert_eq!(simple, "湖北省生态环境厅2020年政府信息公开工作年度报告");
+        assert_eq!(simple.len(), text.len());
+        assert_eq!(&text[simple.find("2020").unwrap()..][..4], "2020");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::template::{
     ACTIVE_ANCHORS, ACTIVE_COLUMNS, ACTIVE_ROWS, APPEALS_HEADERS, APPLICANT_COLUMNS,
     APPLICANT_ORG_GROUP, APPLICATION_ANCHORS, APPLICATION_GROUPS, APPLICATION_ROWS, OTHER_HANDLING,
 };
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::sync::OnceLock;
 
 /// What a label can mean.
@@ -132,8 +132,11 @@ fn build() -> LabelSet {
     }
     // 总计 is also 表四's total column; 其他 is also 2021's row 3.其他 in context.
     add("总计", Role::AppealsHeader);
+    // A contiguous NFA: as fast to build as the default and faster to search; a DFA searches
+    // faster still but takes longer to build than a one-file parse spends searching.
     let automaton = AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
         .build(&patterns)
         .unwrap_or_else(|err| panic!("the template labels must compile: {err}"));
     LabelSet { automaton, roles }

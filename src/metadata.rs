@@ -5,7 +5,7 @@
 //! signature at the end. Where each of agency and year came from is recorded.
 
 use crate::document::{Block, Document};
-use crate::fold::fold;
+use crate::fold::{fold, simplified_text, without_glosses};
 use crate::report::{Contact, Metadata, Period};
 use regex::Regex;
 use std::sync::OnceLock;
@@ -155,7 +155,7 @@ pub fn find_title(doc: &Document, header: &Header, before: usize) -> (Option<Str
         })
         .collect();
     let is_title = |text: &str| {
-        let folded = fold(text);
+        let folded = crate::fold::Folded::new(text).text;
         let words = text.split_whitespace().count();
         folded.chars().count() <= MAX_TITLE
             && words <= 4
@@ -218,9 +218,20 @@ pub struct Extracted {
 
 /// Reads metadata from the title, the header, the preamble and (for what the preamble lacks)
 /// the start of the whole text.
-pub fn extract(title: Option<&str>, header: &Header, preamble: &str, doc: &Document) -> Extracted {
+///
+/// Paragraphs listed in `table_blocks` (tables rendered as text) are not read for it.
+pub fn extract(
+    title: Option<&str>,
+    header: &Header,
+    preamble: &str,
+    doc: &Document,
+    table_blocks: &[usize],
+) -> Extracted {
+    let title = title.map(without_glosses);
+    let title = title.as_deref();
+    let preamble = &*without_glosses(preamble);
     let mut metadata = Metadata::default();
-    let body = body_prefix(doc, header, 20_000);
+    let body = body_prefix(doc, header, table_blocks, 20_000);
     let search = |f: &dyn Fn(&str) -> Option<String>| f(preamble).or_else(|| f(&body));
 
     metadata.period = find_period(preamble).or_else(|| find_period(&body));
@@ -289,11 +300,15 @@ pub fn extract(title: Option<&str>, header: &Header, preamble: &str, doc: &Docum
     }
 }
 
+/// The first group of `pattern` in `text`, matched on the text in simplified script and cut out
+/// of the text as written.
 fn capture(pattern: &Regex, text: &str) -> Option<String> {
+    let simple = simplified_text(text);
     pattern
-        .captures(text)
+        .captures(&simple)
         .and_then(|c| c.get(1))
-        .map(|m| m.as_str().trim().to_string())
+        .and_then(|m| text.get(m.range()))
+        .map(|m| m.trim().to_string())
         .filter(|s| !s.is_empty())
 }
 
@@ -313,10 +328,10 @@ fn comment_field(header: &Header, name: &str) -> Option<String> {
 }
 
 /// The text of the document's paragraphs (header excluded), up to `limit` bytes.
-fn body_prefix(doc: &Document, header: &Header, limit: usize) -> String {
+fn body_prefix(doc: &Document, header: &Header, table_blocks: &[usize], limit: usize) -> String {
     let mut text = String::new();
     for (i, block) in doc.blocks.iter().enumerate() {
-        if header.blocks.contains(&i) {
+        if header.blocks.contains(&i) || table_blocks.binary_search(&i).is_ok() {
             continue;
         }
         if let Block::Paragraph(p) = block {
@@ -413,11 +428,12 @@ fn title_agency(title: &str) -> Option<String> {
     if is_agency(before) {
         return Some(before.to_string());
     }
-    let after = title[m.end()..].trim();
+    let simple = simplified_text(title);
+    let after_start = m.end();
     let end = ["政府信息公开", "政务公开", "信息公开"]
         .iter()
-        .find_map(|marker| after.find(marker))?;
-    let candidate = after[..end].trim();
+        .find_map(|marker| simple[after_start..].find(marker))?;
+    let candidate = title[after_start..after_start + end].trim();
     is_agency(candidate).then(|| candidate.to_string())
 }
 
@@ -438,31 +454,37 @@ fn is_name_line(text: &str) -> bool {
 /// 2023年政府信息公开工作年度报告`, `遂宁市人力资源和社会保障局2019年政府信息公开工作年度报告是…`.
 /// Not a name inside a document's title in 《》, and not a name without its place (`区统计局`).
 fn named_in_sentence(text: &str) -> Option<String> {
-    for caps in named_report().captures_iter(text) {
+    const VERBS: [&str; 10] = [
+        "特编制",
+        "编制",
+        "现公布",
+        "公布",
+        "现发布",
+        "发布",
+        "现将",
+        "特此",
+        "形成",
+        "关于",
+    ];
+    let simple = simplified_text(text);
+    for caps in named_report().captures_iter(&simple) {
         let Some(m) = caps.get(1) else { continue };
-        let before = &text[..m.start()];
+        let before = &simple[..m.start()];
         if before.matches('《').count() > before.matches('》').count() {
             continue; // inside a cited document's title
         }
-        let mut name = m.as_str();
-        for verb in [
-            "特编制",
-            "编制",
-            "现公布",
-            "公布",
-            "现发布",
-            "发布",
-            "现将",
-            "特此",
-            "形成",
-            "关于",
-        ] {
-            if let Some(at) = name.rfind(verb) {
-                name = &name[at + verb.len()..];
+        let mut start = m.start();
+        for verb in VERBS {
+            if let Some(at) = simple[start..m.end()].rfind(verb) {
+                start += at + verb.len();
             }
         }
-        let name = name.trim_end_matches("关于").trim();
-        if is_full_name(name) {
+        let mut end = m.end();
+        if simple[start..end].ends_with("关于") {
+            end -= "关于".len();
+        }
+        let name = text[start..end].trim();
+        if is_full_name(&simplified_text(name)) {
             return Some(name.to_string());
         }
     }
@@ -472,6 +494,7 @@ fn named_in_sentence(text: &str) -> Option<String> {
 /// An agency name that says whose it is: at least three characters, not starting with a bare
 /// administrative word or a pronoun (`区统计局`, `我局`, `本机关`).
 fn is_full_name(name: &str) -> bool {
+    let name = &*simplified_text(name);
     is_agency(name)
         && name.chars().count() >= 3
         && !name.starts_with([
@@ -483,11 +506,12 @@ fn is_full_name(name: &str) -> bool {
 /// (`遂宁市人力资源和社会保障局办公室` → `遂宁市人力资源和社会保障局`); a government's own office
 /// (`淮安市人民政府办公室`) is an agency and keeps its name.
 fn without_office(name: &str) -> String {
-    match name.strip_suffix("办公室") {
+    let simple = simplified_text(name);
+    match simple.strip_suffix("办公室") {
         Some(rest)
             if rest.ends_with(['局', '委', '厅', '院', '署', '所']) || rest.ends_with("中心") =>
         {
-            rest.to_string()
+            name[..rest.len()].to_string()
         }
         _ => name.to_string(),
     }

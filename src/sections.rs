@@ -54,6 +54,15 @@ impl Layout {
     }
 }
 
+/// The paragraphs that tables rendered as text take up (see [`crate::tables::text`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TableBlocks<'a> {
+    /// Paragraphs holding nothing but table content.
+    pub table_blocks: &'a [usize],
+    /// Those of them holding only labels, values and empty cells.
+    pub cell_blocks: &'a [usize],
+}
+
 /// How a heading is numbered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Numbering {
@@ -106,12 +115,19 @@ fn compile(pattern: &str) -> Regex {
 /// Finds the sections of `doc`. For a legacy report the headings are its own numbered headings,
 /// whatever their titles.
 ///
-/// Paragraphs listed in `table_blocks` (tables rendered as text) are left out of the sections' text.
-pub fn find(doc: &Document, locator: &Locator<'_>, legacy: bool, table_blocks: &[usize]) -> Layout {
+/// Paragraphs of `tables.table_blocks` (tables rendered as text) are left out of the sections'
+/// text, and those of `tables.cell_blocks` (only labels and values) are not searched for headings.
+pub fn find(
+    doc: &Document,
+    locator: &Locator<'_>,
+    legacy: bool,
+    tables: &TableBlocks<'_>,
+) -> Layout {
+    let table_blocks = tables.table_blocks;
     let headings = if legacy {
         legacy_headings(doc, locator)
     } else {
-        select(standard_headings(doc, locator))
+        select(standard_headings(doc, locator, tables.cell_blocks))
     };
     let mut layout = build(doc, &headings, table_blocks);
     if !legacy {
@@ -124,10 +140,13 @@ pub fn find(doc: &Document, locator: &Locator<'_>, legacy: bool, table_blocks: &
 }
 
 /// Candidate headings at the start of paragraphs and, in long paragraphs, inside them.
-fn standard_headings(doc: &Document, locator: &Locator<'_>) -> Vec<Heading> {
+fn standard_headings(doc: &Document, locator: &Locator<'_>, cell_blocks: &[usize]) -> Vec<Heading> {
     let mut found = Vec::new();
     for (block, b) in doc.blocks.iter().enumerate() {
         let Block::Paragraph(p) = b else { continue };
+        if cell_blocks.binary_search(&block).is_ok() {
+            continue; // a table's line holds no heading
+        }
         let text = match &p.numbering {
             Some(n) => format!("{n}{}", p.text),
             None => p.text.clone(),
@@ -614,11 +633,16 @@ mod tests {
 
     fn numbers(text: &str) -> Vec<(Option<u8>, String)> {
         let doc = text::read(text);
-        find(&doc, &Locator::new(Some(text)), false, &[])
-            .sections
-            .into_iter()
-            .map(|s| (s.number, s.title))
-            .collect()
+        find(
+            &doc,
+            &Locator::new(Some(text)),
+            false,
+            &TableBlocks::default(),
+        )
+        .sections
+        .into_iter()
+        .map(|s| (s.number, s.title))
+        .collect()
     }
 
     #[test]
@@ -636,7 +660,12 @@ mod tests {
         let text =
             "一、总体情况\n五、存在的主要问题及明年工作计划\n正文。\n六、其他需要报告的事项\n";
         let doc = text::read(text);
-        let layout = find(&doc, &Locator::new(Some(text)), false, &[]);
+        let layout = find(
+            &doc,
+            &Locator::new(Some(text)),
+            false,
+            &TableBlocks::default(),
+        );
         let titles: Vec<(Option<u8>, &str)> = layout
             .sections
             .iter()
@@ -663,7 +692,12 @@ mod tests {
     fn parenthesized_sub_heads_are_not_sections_when_sections_are_numbered() {
         let text = "一、总体情况\n（一）主动公开政府信息情况\n正文。\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n";
         let doc = text::read(text);
-        let layout = find(&doc, &Locator::new(Some(text)), false, &[]);
+        let layout = find(
+            &doc,
+            &Locator::new(Some(text)),
+            false,
+            &TableBlocks::default(),
+        );
         assert_eq!(layout.sections[1].title, "二、主动公开政府信息情况");
         assert_eq!(
             layout.sections[0].text,

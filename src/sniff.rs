@@ -1,7 +1,6 @@
 //! Telling what the bytes are from their content, whatever the file is called.
 
 use crate::report::Format;
-use regex::Regex;
 use std::sync::OnceLock;
 
 /// What a file's bytes look like.
@@ -169,14 +168,17 @@ fn looks_like_html(bytes: &[u8], name: Option<&str>) -> bool {
 
 /// A Markdown pipe-table delimiter row (`|---|---|`) in the first part of the text.
 fn has_pipe_table(bytes: &[u8]) -> bool {
-    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    static PATTERN: OnceLock<regex::bytes::Regex> = OnceLock::new();
+    let prefix = &bytes[..bytes.len().min(256 * 1024)];
+    // Most texts have no run of dashes at all: no need for the pattern.
+    if memchr::memmem::find(prefix, b"---").is_none() {
+        return false;
+    }
     let pattern = PATTERN.get_or_init(|| {
-        Regex::new(r"(?m)^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
+        regex::bytes::Regex::new(r"(?m)^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
             .unwrap_or_else(|err| panic!("pipe-table pattern: {err}"))
     });
-    let prefix = &bytes[..bytes.len().min(256 * 1024)];
-    let text = String::from_utf8_lossy(prefix);
-    pattern.is_match(&text)
+    pattern.is_match(prefix)
 }
 
 #[cfg(test)]

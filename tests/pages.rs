@@ -241,3 +241,16 @@ fn table_lines_stay_out_of_the_sections_text() {
     let section = report.section(2).unwrap();
     assert!(!section.text.contains("规章 |"), "{}", section.text);
 }
+
+#[test]
+fn traditional_and_glossed_titles_name_their_agency() {
+    let traditional = "湖北省生態環境廳2020年政府信息公開工作年度報告\n一、總體情況\n本年度，本廳認真落實《條例》。\n二、主動公開政府信息情況\n";
+    let report = xxgk::parse(traditional.as_bytes()).unwrap();
+    assert_eq!(report.agency.as_deref(), Some("湖北省生態環境廳"));
+    assert_eq!(report.year, Some(2020));
+    assert_eq!(report.section(1).unwrap().title, "一、總體情況");
+    let glossed = "城(chéng)口(kǒu)縣(xiàn)人(rén)民(mín)政(zhèng)府(fǔ)2020年政府信息公開工作年度報告\n一(yī)、總(zǒng)體(tǐ)情(qíng)況(kuàng)\n本年度。\n二、主動公開政府信息情況\n";
+    let report = xxgk::parse(glossed.as_bytes()).unwrap();
+    assert_eq!(report.agency.as_deref(), Some("城口縣人民政府"));
+    assert_eq!(report.section(1).map(|s| s.number), Some(Some(1)));
+}

@@ -138,7 +138,7 @@ fn has_content(values: &ObservedValues) -> bool {
 
 /// A canonical cell being filled.
 struct Slot {
-    key: String,
+    key: &'static str,
     unit: &'static str,
     cell: Option<Cell>,
 }
@@ -147,7 +147,7 @@ struct TableBuilder {
     table: StatTable,
     version: Version,
     slots: Vec<Slot>,
-    index: HashMap<String, usize>,
+    index: &'static HashMap<&'static str, usize>,
     extras: Vec<Cell>,
 }
 
@@ -156,21 +156,16 @@ impl TableBuilder {
         let slots: Vec<Slot> = canonical_keys(table, version)
             .iter()
             .map(|(key, unit)| Slot {
-                key: key.clone(),
+                key: key.as_str(),
                 unit,
                 cell: None,
             })
-            .collect();
-        let index = slots
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.key.clone(), i))
             .collect();
         TableBuilder {
             table,
             version,
             slots,
-            index,
+            index: canonical_index(table, version),
             extras: Vec::new(),
         }
     }
@@ -483,7 +478,7 @@ impl TableBuilder {
         column: &ObservedColumn,
         findings: &mut Vec<Finding>,
     ) {
-        if let Some(&i) = self.index.get(&key) {
+        if let Some(&i) = self.index.get(key.as_str()) {
             match &self.slots[i].cell {
                 None => self.slots[i].cell = Some(cell),
                 // A value read from cells wins over a fused run that gave none.
@@ -510,33 +505,8 @@ impl TableBuilder {
 
     /// The key of a row and column, and whether it is canonical in some version.
     fn key(&self, row: &ObservedRow, column: &ObservedColumn) -> (String, bool) {
-        match (self.table, row, column) {
-            (StatTable::Active, ObservedRow::Active(r), ObservedColumn::Active(c)) => {
-                let row = ACTIVE_ROWS[*r].id;
-                let column = ACTIVE_COLUMNS[*c].id;
-                let canonical = [Version::V2019, Version::V2021].iter().any(|v| {
-                    active_cells(*v)
-                        .iter()
-                        .any(|(r, cs)| *r == row && cs.contains(&column))
-                });
-                if canonical {
-                    return (active_key(row, column), true);
-                }
-            }
-            (
-                StatTable::Applications,
-                ObservedRow::Application(r),
-                ObservedColumn::Applicant(c),
-            ) => {
-                return (
-                    application_key(APPLICATION_ROWS[*r].id, APPLICANT_COLUMNS[*c].id),
-                    true,
-                );
-            }
-            (StatTable::Appeals, ObservedRow::Appeals, ObservedColumn::Appeals(c)) => {
-                return (appeals_key(APPEALS_COLUMNS[*c].key), true);
-            }
-            _ => {}
+        if let Some(key) = canonical_key(self.table, row, column) {
+            return (key.to_string(), true);
         }
         (
             format!(
@@ -572,9 +542,9 @@ impl TableBuilder {
                     out.cells.push(cell);
                 }
                 None => {
-                    missing.push(slot.key.clone());
+                    missing.push(slot.key.to_string());
                     out.cells.push(Cell {
-                        key: slot.key,
+                        key: slot.key.to_string(),
                         table: self.table,
                         status: CellStatus::Missing,
                         value: None,
@@ -650,6 +620,91 @@ pub fn canonical_keys(table: StatTable, version: Version) -> &'static [(String, 
                     .map(|c| (appeals_key(c.key), "件"))
                     .collect(),
             }
+        };
+        [
+            StatTable::Active,
+            StatTable::Applications,
+            StatTable::Appeals,
+        ]
+        .map(|t| [build(t, Version::V2019), build(t, Version::V2021)])
+    });
+    let t = match table {
+        StatTable::Active => 0,
+        StatTable::Applications => 1,
+        StatTable::Appeals => 2,
+    };
+    let v = match version {
+        Version::V2019 => 0,
+        Version::V2021 => 1,
+    };
+    &all[t][v]
+}
+
+/// The canonical key of a row and column in some version, if they make one (built once).
+fn canonical_key(
+    table: StatTable,
+    row: &ObservedRow,
+    column: &ObservedColumn,
+) -> Option<&'static str> {
+    struct Keys {
+        active: Vec<Vec<Option<String>>>,
+        applications: Vec<Vec<String>>,
+        appeals: Vec<String>,
+    }
+    static KEYS: OnceLock<Keys> = OnceLock::new();
+    let keys = KEYS.get_or_init(|| Keys {
+        active: ACTIVE_ROWS
+            .iter()
+            .map(|r| {
+                ACTIVE_COLUMNS
+                    .iter()
+                    .map(|c| {
+                        let canonical = [Version::V2019, Version::V2021].iter().any(|v| {
+                            active_cells(*v)
+                                .iter()
+                                .any(|(row, cs)| *row == r.id && cs.contains(&c.id))
+                        });
+                        canonical.then(|| active_key(r.id, c.id))
+                    })
+                    .collect()
+            })
+            .collect(),
+        applications: APPLICATION_ROWS
+            .iter()
+            .map(|r| {
+                APPLICANT_COLUMNS
+                    .iter()
+                    .map(|c| application_key(r.id, c.id))
+                    .collect()
+            })
+            .collect(),
+        appeals: APPEALS_COLUMNS.iter().map(|c| appeals_key(c.key)).collect(),
+    });
+    match (table, row, column) {
+        (StatTable::Active, ObservedRow::Active(r), ObservedColumn::Active(c)) => {
+            keys.active.get(*r)?.get(*c)?.as_deref()
+        }
+        (StatTable::Applications, ObservedRow::Application(r), ObservedColumn::Applicant(c)) => {
+            keys.applications.get(*r)?.get(*c).map(String::as_str)
+        }
+        (StatTable::Appeals, ObservedRow::Appeals, ObservedColumn::Appeals(c)) => {
+            keys.appeals.get(*c).map(String::as_str)
+        }
+        _ => None,
+    }
+}
+
+/// Where each canonical key of a table in a version stands in [`canonical_keys`] (built once).
+fn canonical_index(table: StatTable, version: Version) -> &'static HashMap<&'static str, usize> {
+    type Index = HashMap<&'static str, usize>;
+    static INDEX: OnceLock<[[Index; 2]; 3]> = OnceLock::new();
+    let all = INDEX.get_or_init(|| {
+        let build = |table: StatTable, version: Version| -> Index {
+            canonical_keys(table, version)
+                .iter()
+                .enumerate()
+                .map(|(i, (key, _))| (key.as_str(), i))
+                .collect()
         };
         [
             StatTable::Active,

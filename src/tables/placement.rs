@@ -60,9 +60,11 @@ pub fn place(values: &[SourceCell], cells: usize, explicit: bool, cut: bool) -> 
 
 /// True when a cell's text is nothing but padding.
 pub fn is_blank(raw: &str) -> bool {
-    raw.replace("&nbsp;", " ")
-        .chars()
-        .all(|c| c.is_whitespace() || matches!(c, '\u{200B}' | '\u{FEFF}'))
+    let padding = |c: char| c.is_whitespace() || matches!(c, '\u{200B}' | '\u{FEFF}');
+    if !raw.contains('&') {
+        return raw.chars().all(padding);
+    }
+    raw.split("&nbsp;").all(|part| part.chars().all(padding))
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ use super::observation::{
     Readings, SourceCell,
 };
 use crate::document::{Block, Document};
-use crate::fold::{fold, skip_glosses, Folded};
+use crate::fold::{fold, fold_char, skip_glosses, Folded};
 use crate::labels::{find_labels, Role};
 use crate::position::Locator;
 use crate::report::{Finding, Severity, StatTable};
@@ -55,8 +55,11 @@ pub struct TextTables {
     pub observations: Vec<Observation>,
     /// What could not be placed, labels read with another spelling, cells absent from the text.
     pub findings: Vec<Finding>,
-    /// Blocks (paragraphs) that hold nothing but table content: labels, values, separators.
+    /// Blocks (paragraphs) that hold nothing but table content: labels, values, separators, and
+    /// perhaps a label's numbering or debris.
     pub table_blocks: Vec<usize>,
+    /// The blocks among them that hold only labels, values and empty cells: no heading is there.
+    pub cell_blocks: Vec<usize>,
 }
 
 /// Reads the paragraphs of `doc` for tables rendered as text.
@@ -173,6 +176,8 @@ struct Item {
     separated: bool,
     /// Nothing but numbering comes before it in its field.
     field_start: bool,
+    /// Its length in folded characters (what label matching sees).
+    chars: usize,
 }
 
 struct Lexed {
@@ -188,10 +193,63 @@ fn is_separator(c: char) -> bool {
     c == '\t' || is_pipe(c)
 }
 
+/// Lines after the last label of a table still read: the values of a 表四 written a cell per
+/// line, with room.
+const LINES_AFTER_LAST_LABEL: usize = 64;
+/// Bytes between two labels beyond which they belong to different tables (or to running text).
+const LABEL_GAP: usize = 400;
+/// Labels a table has at least; fewer, far from others, are running text (`…行政复议、行政诉讼
+/// 情况…` in a preamble).
+const MIN_TABLE_LABELS: usize = 3;
+/// Characters after a label within which a number makes a row of it, whatever the labels around.
+const DIGIT_WINDOW: usize = 24;
+
 fn lex(text: &str) -> Lexed {
-    let (lines, fields) = split_fields(text);
     let labels = find_stream_labels(text);
-    let items = build_items(text, &fields, &labels);
+    // Only the parts of the text where labels stand close together, and a little after, can hold
+    // a table: the rest is not lexed.
+    let mut regions: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut kept: Vec<StreamLabel> = Vec::with_capacity(labels.len());
+    let mut cluster_start = 0usize;
+    for i in 0..labels.len() {
+        let ends_cluster = labels
+            .get(i + 1)
+            .is_none_or(|next| next.start.saturating_sub(labels[i].end) > LABEL_GAP);
+        if !ends_cluster {
+            continue;
+        }
+        let cluster = &labels[cluster_start..=i];
+        // A few labels make a table when a number follows one of them closely.
+        let with_number = || {
+            cluster.iter().any(|l| {
+                text[l.end..]
+                    .chars()
+                    .take(DIGIT_WINDOW)
+                    .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+            })
+        };
+        if cluster.len() >= MIN_TABLE_LABELS || with_number() {
+            let first = &cluster[0];
+            let last = &cluster[cluster.len() - 1];
+            let start = text[..first.start].rfind('\n').map_or(0, |at| at + 1);
+            let end = text[last.end..]
+                .match_indices('\n')
+                .nth(LINES_AFTER_LAST_LABEL)
+                .map_or(text.len(), |(at, _)| last.end + at);
+            match regions.last_mut() {
+                Some(previous) if previous.end >= start => previous.end = previous.end.max(end),
+                _ => regions.push(start..end),
+            }
+            kept.extend_from_slice(cluster);
+        }
+        cluster_start = i + 1;
+    }
+    let (lines, fields) = split_fields(text, &regions);
+    let items = if fields.is_empty() {
+        Vec::new()
+    } else {
+        build_items(text, &fields, &kept)
+    };
     Lexed { lines, items }
 }
 
@@ -203,15 +261,28 @@ fn lex(text: &str) -> Lexed {
 /// bar ends the cell before it (a line starting with a bar starts with an empty cell); text after
 /// the last bar is a cell only when it holds something. A lone `|` is an
 /// empty cell; a line of bars only (`||`, `|||`) is a spacer left by a spanning cell, no cells.
-fn split_fields(text: &str) -> (Vec<Line>, Vec<Field>) {
+fn split_fields(text: &str, regions: &[std::ops::Range<usize>]) -> (Vec<Line>, Vec<Field>) {
     let mut lines = Vec::new();
     let mut fields = Vec::new();
     let mut line_start = 0usize;
+    let in_region = |start: usize, end: usize| {
+        regions
+            .iter()
+            .any(|region| end >= region.start && start <= region.end)
+    };
     // Bars that end cells (`规章 | 0 |`) show in lines that start with something else; bars that
     // open rows (`| 规章 | 0 |`) in lines that start with a bar. Where most lines are written the
     // first way, a line starting with a bar starts with an empty cell.
     let (mut ending, mut opening) = (0usize, 0usize);
-    for line in text.split('\n') {
+    let has_bars = regions.iter().any(|r| {
+        let part = &text[r.clone()];
+        memchr::memchr(b'|', part.as_bytes()).is_some() || part.contains(['｜', '│'])
+    });
+    let lines_in_regions = regions
+        .iter()
+        .flat_map(|r| text[r.clone()].split('\n'))
+        .filter(|_| has_bars);
+    for line in lines_in_regions {
         let line = line.trim_start();
         match line.strip_prefix(is_pipe) {
             Some(rest)
@@ -230,6 +301,11 @@ fn split_fields(text: &str) -> (Vec<Line>, Vec<Field>) {
     for raw_line in text.split('\n') {
         let line_end = line_start + raw_line.len();
         let index = lines.len();
+        if !in_region(line_start, line_end) {
+            lines.push(Line { filled: 0 });
+            line_start = line_end + 1;
+            continue;
+        }
         let before = fields.len();
         split_line(raw_line, line_start, index, bars_end_cells, &mut fields);
         let filled = fields[before..]
@@ -249,10 +325,17 @@ fn split_line(
     bars_end_cells: bool,
     fields: &mut Vec<Field>,
 ) {
-    let seps: Vec<(usize, char)> = line
-        .char_indices()
-        .filter(|(_, c)| is_separator(*c))
-        .collect();
+    // Separators are `|`, TAB (ASCII) or `｜`, `│` (starting with bytes EF and E2).
+    let may_have_separators = line
+        .bytes()
+        .any(|b| b == b'|' || b == b'\t' || b == 0xEF || b == 0xE2);
+    let seps: Vec<(usize, char)> = if may_have_separators {
+        line.char_indices()
+            .filter(|(_, c)| is_separator(*c))
+            .collect()
+    } else {
+        Vec::new()
+    };
     if seps.is_empty() {
         // A line of nothing but no-break spaces is an empty cell a page wrote (`&nbsp;`).
         if !line.trim().is_empty() || line.contains(['\u{a0}', '\u{3000}']) {
@@ -346,8 +429,8 @@ fn find_stream_labels(text: &str) -> Vec<StreamLabel> {
         if folded_len <= 6 {
             let before = text[..start].chars().next_back();
             let after = text[end..].chars().next();
-            let bad_before = before.is_some_and(is_cjk) && !ends.contains(&start);
-            let bad_after = after.is_some_and(is_cjk) && !starts.contains(&end);
+            let bad_before = before.is_some_and(is_cjk) && ends.binary_search(&start).is_err();
+            let bad_after = after.is_some_and(is_cjk) && starts.binary_search(&end).is_err();
             if bad_before || bad_after {
                 continue;
             }
@@ -405,11 +488,21 @@ fn is_numbering(folded: &str) -> bool {
     numerals(body) || digits(body)
 }
 
+/// [`is_numbering`] of a piece of text as written (short pieces only are folded).
+fn is_numbering_text(piece: &str) -> bool {
+    let trimmed = piece.trim();
+    trimmed.is_empty() || (trimmed.len() <= 24 && is_numbering(&fold(trimmed)))
+}
+
 fn build_items(text: &str, fields: &[Field], labels: &[StreamLabel]) -> Vec<Item> {
     let mut items = Vec::new();
     let mut next_label = 0usize;
     let mut cursor = 0usize;
-    let field_of = |at: usize| fields.partition_point(|f| f.end < at).min(fields.len() - 1);
+    let field_of = |at: usize| {
+        fields
+            .partition_point(|f| f.end < at)
+            .min(fields.len().saturating_sub(1))
+    };
     for (fi, field) in fields.iter().enumerate() {
         let mut at = field.start.max(cursor);
         if at >= field.end && field.end > field.start {
@@ -432,7 +525,7 @@ fn build_items(text: &str, fields: &[Field], labels: &[StreamLabel]) -> Vec<Item
             if piece_end > at || (piece_end == at && label.is_none() && !field_has_label) {
                 let whole = !field_has_label && label.is_none();
                 let piece = &text[at..piece_end];
-                if label.is_some() && !after_label && is_numbering(&fold(piece)) {
+                if label.is_some() && !after_label && is_numbering_text(piece) {
                     // The label's own numbering.
                 } else {
                     if !piece.trim().is_empty() {
@@ -464,6 +557,7 @@ fn build_items(text: &str, fields: &[Field], labels: &[StreamLabel]) -> Vec<Item
                 whole: false,
                 separated: field.separated,
                 field_start: prefix_is_numbering,
+                chars: folded_len(&text[label.start..label.end]),
             });
             next_label += 1;
             at = label.end;
@@ -492,6 +586,7 @@ fn push_piece(
 ) {
     let piece = &text[start..end];
     let item = |kind: Kind, s: usize, e: usize, whole: bool| Item {
+        chars: core_len(&text[s..e]),
         kind,
         start: s,
         end: e,
@@ -516,9 +611,20 @@ fn push_piece(
         (start + lead, start + piece.trim_end().len())
     };
     // Nothing but what folding drops (the closing quote of 危及“三安全一稳定”) is nothing.
-    if s >= e || (!whole && Folded::new(piece).text.is_empty()) {
+    if s >= e || (!whole && skip_glosses(piece) == piece.len()) {
         if whole {
             items.push(item(Kind::Empty, field.start, field.end, true));
+        }
+        return;
+    }
+    if whole && !could_be_value(&text[s..e]) {
+        // Running text or a label: no need to read it as a number.
+        match trailing_run(&text[s..e]) {
+            Some(cut) => {
+                items.push(item(Kind::Text, s, s + cut.0, false));
+                items.push(item(Kind::Value, s + cut.1, e, false));
+            }
+            None => items.push(item(Kind::Text, s, e, true)),
         }
         return;
     }
@@ -567,6 +673,52 @@ fn push_piece(
         _ => Kind::Text,
     };
     items.push(item(kind, s, e, false));
+}
+
+/// Folded characters in `text`, without building the folded text, counted up to a little more
+/// than anything that compares lengths needs ([`NARRATIVE_GAP`]).
+fn folded_len(text: &str) -> usize {
+    text.chars()
+        .filter(|&c| fold_char(c).is_some())
+        .take(NARRATIVE_GAP * 2)
+        .count()
+}
+
+/// The folded length of a text without a note in brackets after it (`其他主動公開檔案(含…)` is as
+/// long as its name): what tells a label from running text.
+fn core_len(text: &str) -> usize {
+    match text.find(['(', '（']) {
+        Some(at) if at > 0 => folded_len(&text[..at]),
+        _ => folded_len(text),
+    }
+}
+
+/// True when a cell's text may be a number, a placeholder or blank: it starts like one.
+fn could_be_value(text: &str) -> bool {
+    let Some(first) = text.trim_start().chars().next() else {
+        return true;
+    };
+    first.is_ascii_digit()
+        || ('０'..='９').contains(&first)
+        || matches!(
+            first,
+            '+' | '-'
+                | '－'
+                | '−'
+                | '﹣'
+                | '.'
+                | '—'
+                | '–'
+                | '―'
+                | '/'
+                | '／'
+                | '\\'
+                | '_'
+                | '…'
+                | '无'
+                | '空'
+                | '&'
+        )
 }
 
 /// Nothing but numbers and the spaces between them.
@@ -687,13 +839,14 @@ fn starts_with_heading_numeral(folded: &str) -> bool {
     }
 }
 
-/// `五.` at the start of folded text: a section heading.
-fn starts_with_section_numeral(folded: &str) -> bool {
-    let mut chars = folded.chars();
+/// `五、` (or `五.`, `五．`) at the start of a text: a section heading. Read on the text as written,
+/// without folding it.
+fn starts_with_section_numeral(text: &str) -> bool {
+    let mut chars = text.chars().filter(|&c| fold_char(c).is_some());
     chars
         .next()
         .is_some_and(|c| "一二三四五六七八九十".contains(c))
-        && chars.next() == Some('.')
+        && chars.next().is_some_and(|c| fold_char(c) == Some('.'))
 }
 
 /// A token that can only be one number: no leading zeros (except a lone 0), a sign only at the
@@ -945,7 +1098,7 @@ impl<'s, 'l> Scanner<'s, 'l> {
                     next
                 }
                 Kind::Text => {
-                    self.text_run += text_core(self.text(item)).1.chars().count();
+                    self.text_run += item.chars;
                     if self.text_run > NARRATIVE_GAP {
                         self.state = State::default();
                         i + 1
@@ -1299,9 +1452,7 @@ impl<'s, 'l> Scanner<'s, 'l> {
         }
         match self.items.get(k) {
             Some(it) if it.kind == Kind::Label => Collected::BeforeLabel(k),
-            Some(it)
-                if it.kind == Kind::Text && starts_with_section_numeral(&fold(self.text(it))) =>
-            {
+            Some(it) if it.kind == Kind::Text && starts_with_section_numeral(self.text(it)) => {
                 Collected::BeforeHeading
             }
             _ => Collected::Nothing,
@@ -1441,7 +1592,7 @@ impl<'s, 'l> Scanner<'s, 'l> {
         let location = Some(self.location(label.start));
         if items.is_empty() {
             let heading = self.items.get(k).is_some_and(|it| {
-                it.kind == Kind::Text && starts_with_section_numeral(&fold(self.text(it)))
+                it.kind == Kind::Text && starts_with_section_numeral(self.text(it))
             });
             if heading && k == i + 1 {
                 self.state.appeals_headers = 0;
@@ -1502,6 +1653,12 @@ impl<'s, 'l> Scanner<'s, 'l> {
             return i + 1;
         };
         let item = &self.items[i];
+        // The rest of a label's own field (`第（一）项` after 第二十条) is part of the label.
+        if i.checked_sub(1).is_some_and(|p| {
+            self.items[p].kind == Kind::Label && self.items[p].end_field == item.field
+        }) {
+            return i + 1;
+        }
         let raw = self.text(item).trim();
         let (number, core) = text_core(raw);
         if core.is_empty() || core.chars().count() > MAX_VARIANT {
@@ -1535,8 +1692,12 @@ impl<'s, 'l> Scanner<'s, 'l> {
             return i + 1;
         }
         // A row label spelt differently, where the form expects it, with values after it.
-        if let Some(row) = self.variant_row(table, number, &core) {
-            if let Collected::Values { .. } = self.collect(i) {
+        let has_values = matches!(self.collect(i), Collected::Values { .. });
+        if let Some(row) = has_values
+            .then(|| self.variant_row(table, number, &core))
+            .flatten()
+        {
+            {
                 let (observed, name) = match table {
                     StatTable::Active => (ObservedRow::Active(row), ACTIVE_ROWS[row].label),
                     _ => (ObservedRow::Application(row), APPLICATION_ROWS[row].label),
@@ -1727,6 +1888,7 @@ impl<'s, 'l> Scanner<'s, 'l> {
         }
         // Paragraphs that hold nothing but table content.
         let mut seen = vec![(false, false); self.stream.pieces.len()];
+        let mut has_text = vec![false; self.stream.pieces.len()];
         for (k, item) in self.items.iter().enumerate() {
             let Some(p) = self.stream.piece_at(item.start) else {
                 continue;
@@ -1737,18 +1899,18 @@ impl<'s, 'l> Scanner<'s, 'l> {
                 Kind::Text => false,
             };
             let other = match item.kind {
+                // Running text, or a heading (`四、政府信息公开行政复议、行政诉讼情况` holds
+                // labels, but it is no table line).
                 Kind::Text => {
-                    text_core(&self.stream.text[item.start..item.end])
-                        .1
-                        .chars()
-                        .count()
-                        > DEBRIS
+                    item.chars > DEBRIS
+                        || starts_with_section_numeral(&self.stream.text[item.start..item.end])
                 }
                 Kind::Value => !self.consumed[k],
                 Kind::Label | Kind::Empty => false,
             };
             seen[p].0 |= table_content;
             seen[p].1 |= other;
+            has_text[p] |= item.kind == Kind::Text;
         }
         for (p, &(table, text)) in seen.iter().enumerate() {
             let (start, _, block) = self.stream.pieces[p];
@@ -1764,6 +1926,9 @@ impl<'s, 'l> Scanner<'s, 'l> {
                     .all(|c| is_pipe(c) || c.is_whitespace());
             if (table && !text) || spacer {
                 out.table_blocks.push(block);
+                if !has_text[p] {
+                    out.cell_blocks.push(block);
+                }
             }
         }
         out.observations.append(&mut self.observations);
