@@ -12,7 +12,7 @@ use nom::bytes::complete::tag;
 use nom::character::complete::{char, digit1, one_of};
 use nom::combinator::{all_consuming, opt, recognize};
 use nom::multi::many0;
-use nom::sequence::preceded;
+use nom::sequence::{delimited, preceded};
 use nom::{IResult, Parser};
 
 /// A unit written in a cell.
@@ -105,7 +105,8 @@ fn is_placeholder(compact: &str) -> bool {
 
 /// A whole cell as a number with an optional unit, or `None`.
 fn parse_number(compact: &str) -> Option<(Decimal, Option<Unit>)> {
-    let (_, (number, unit)) = all_consuming((number_text, opt(unit)))
+    let bracketed = delimited(char('('), unit, char(')'));
+    let (_, (number, unit)) = all_consuming((number_text, opt(alt((unit, bracketed)))))
         .parse(compact)
         .ok()?;
     let digits: String = number.chars().filter(|&c| c != ',').collect();
@@ -223,6 +224,8 @@ mod tests {
         );
         assert_eq!(number("48.6万元"), Some(("48.6".into(), Some(Unit::Wan))));
         assert_eq!(number("12 件"), Some(("12".into(), Some(Unit::Count))));
+        assert_eq!(number("0（件）"), Some(("0".into(), Some(Unit::Count))));
+        assert_eq!(number("3.5(万元)"), Some(("3.5".into(), Some(Unit::Wan))));
         assert_eq!(number("1 234"), Some(("1234".into(), None)));
     }
 

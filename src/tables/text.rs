@@ -325,6 +325,9 @@ fn split_line(
     bars_end_cells: bool,
     fields: &mut Vec<Field>,
 ) {
+    if is_rule_line(line) {
+        return; // a border drawn between rows: `+----+---+`, `---`, `──┼──`
+    }
     // Separators are `|`, TAB (ASCII) or `｜`, `│` (starting with bytes EF and E2).
     let may_have_separators = line
         .bytes()
@@ -386,6 +389,21 @@ fn split_line(
             });
         }
     }
+}
+
+/// A line that only draws a table's border or a rule: bars, crosses and at least three dashes.
+fn is_rule_line(line: &str) -> bool {
+    let mut dashes = 0usize;
+    for c in line.chars() {
+        match c {
+            '-' | '=' | '─' | '━' | '═' => dashes += 1,
+            '+' | '|' | ':' | '┼' | '┬' | '┴' | '├' | '┤' | '┌' | '┐' | '└' | '┘' | '│' =>
+                {}
+            c if c.is_whitespace() => {}
+            _ => return false,
+        }
+    }
+    dashes >= 3
 }
 
 /// A template label found in the stream.
@@ -634,7 +652,7 @@ fn push_piece(
                 items.push(item(Kind::Value, s, e, true))
             }
             CellValue::Blank => items.push(item(Kind::Empty, field.start, field.end, true)),
-            // Numbers separated by spaces, too long together to be one number.
+            // Numbers separated by spaces, too long together to be one number, or with units.
             CellValue::Unreadable if is_numbers(&text[s..e]) => {
                 items.push(item(Kind::Value, s, e, true))
             }
@@ -723,11 +741,11 @@ fn could_be_value(text: &str) -> bool {
 
 /// Nothing but numbers and the spaces between them.
 fn is_numbers(text: &str) -> bool {
-    text.chars().all(is_run_char)
-        && text
-            .chars()
-            .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+    let whole_run = || run_of(text).is_some_and(|run| run.offset + run.text.len() == text.len());
+    text.chars()
+        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
         && !text.ends_with(['.', '．'])
+        && (text.chars().all(is_run_char) || whole_run())
 }
 
 /// A number that may be the numbering of a label the text was cut inside (`7` of `7.属于…`).
@@ -777,11 +795,33 @@ fn run_of(after: &str) -> Option<Run<'_>> {
     let trimmed = &after[skip_glosses(after)..];
     let offset = after.len() - trimmed.len();
     let mut end = 0;
-    for (i, c) in trimmed.char_indices() {
+    let mut at = 0;
+    while let Some(c) = trimmed[at..].chars().next() {
         if is_run_char(c) {
-            end = i + c.len_utf8();
-        } else {
-            break;
+            at += c.len_utf8();
+            end = at;
+            continue;
+        }
+        // A count's unit after its number (`3件    0    0件`), when more numbers or the line's
+        // end follow: part of a row of values, not running text (`64 件，其他结果…`).
+        let after_digit = trimmed[..at]
+            .trim_end_matches(' ')
+            .ends_with(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c));
+        match count_unit_len(&trimmed[at..]) {
+            Some(len) if after_digit => {
+                let next = trimmed[at + len..].trim_start_matches([' ', '\u{a0}', '\u{3000}']);
+                let more = next.starts_with(|c: char| {
+                    c.is_ascii_digit() || ('０'..='９').contains(&c) || c == '-'
+                });
+                let line_ends = next.is_empty() || next.starts_with(['\n', '\r']);
+                if (more && next.len() < trimmed[at + len..].len()) || line_ends {
+                    at += len;
+                    end = at;
+                    continue;
+                }
+                break;
+            }
+            _ => break,
         }
     }
     let mut text = trimmed[..end].trim_end();
@@ -817,6 +857,21 @@ fn run_of(after: &str) -> Option<Run<'_>> {
         || tail.chars().count() <= DEBRIS && !tail.chars().any(|c| c.is_ascii_digit())
         || starts_with_heading_numeral(&tail);
     ends_row.then_some(Run { offset, text })
+}
+
+/// The length of a count's unit at the start of `text` (`件`, `项`, `（件）`), if there is one.
+fn count_unit_len(text: &str) -> Option<usize> {
+    const UNITS: [char; 7] = ['件', '项', '个', '条', '次', '起', '宗'];
+    let mut chars = text.chars();
+    match chars.next()? {
+        c if UNITS.contains(&c) => Some(c.len_utf8()),
+        open @ ('(' | '（') => {
+            let unit = chars.next().filter(|c| UNITS.contains(c))?;
+            let close = chars.next().filter(|c| matches!(c, ')' | '）'))?;
+            Some(open.len_utf8() + unit.len_utf8() + close.len_utf8())
+        }
+        _ => None,
+    }
 }
 
 fn is_run_char(c: char) -> bool {
@@ -856,7 +911,9 @@ fn is_clean_number(token: &str) -> bool {
     let body = folded
         .trim_end_matches("万元")
         .trim_end_matches('元')
-        .trim_end_matches('件')
+        .trim_end_matches(['(', ')'])
+        .trim_end_matches(['件', '项', '个', '条', '次', '起', '宗'])
+        .trim_end_matches('(')
         .trim_start_matches(['+', '-']);
     let (int, frac) = body.split_once('.').unwrap_or((body, ""));
     !int.is_empty()
@@ -2069,6 +2126,21 @@ mod tests {
         let found = rows(text);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, "6.属于四类过程性信息");
+    }
+
+    #[test]
+    fn reads_grid_tables_with_drawn_borders() {
+        let text = "二、主动公开政府信息情况\n+------+------+\n| 第二十条第（一）项 |\n+------+------+\n| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n+======+======+\n| 规章 | 0 | 0 | 1 |\n+------+------+\n| 行政规范性文件 | 2 | 3 | 4 |\n+------+------+\n";
+        assert_eq!(
+            rows(text),
+            vec![
+                ("规章".into(), "0|0|1".into()),
+                ("行政规范性文件".into(), "2|3|4".into()),
+            ]
+        );
+        assert!(is_rule_line("---"));
+        assert!(!is_rule_line("-"));
+        assert!(!is_rule_line("- 3 -"));
     }
 
     #[test]

@@ -38,12 +38,15 @@ pub enum Style {
     CellPerLineNbsp,
     /// A Markdown pipe table with a delimiter row.
     Markdown,
+    /// A grid table with drawn borders (`+----+----+` between rows), as Pandoc and some
+    /// converters draw them.
+    Grid,
     /// Columns separated by runs of spaces, as a PDF's text layer gives them.
     Spaced,
 }
 
 /// Every style.
-pub const STYLES: [Style; 10] = [
+pub const STYLES: [Style; 11] = [
     Style::TabCellPerLine,
     Style::TabRowPerLine,
     Style::PipeRows,
@@ -53,6 +56,7 @@ pub const STYLES: [Style; 10] = [
     Style::Vanished,
     Style::CellPerLineNbsp,
     Style::Markdown,
+    Style::Grid,
     Style::Spaced,
 ];
 
@@ -176,6 +180,18 @@ pub fn render(pieces: &[Piece], style: Style, pad: &[bool]) -> String {
                         }
                     }
                     out.push('\n');
+                }
+                Style::Grid => {
+                    let border = |n: usize| format!("+{}\n", "------+".repeat(n));
+                    for row in rows {
+                        out.push_str(&border(row.len()));
+                        out.push_str("| ");
+                        out.push_str(&row.join(" | "));
+                        out.push_str(" |\n");
+                    }
+                    if let Some(last) = rows.last() {
+                        out.push_str(&border(last.len()));
+                    }
                 }
                 Style::Spaced => {
                     for row in rows {
@@ -448,6 +464,8 @@ struct Manner {
     traditional: bool,
     /// A romanised gloss after each character of a label (`規(ā)章(ā)`).
     glossed: bool,
+    /// Counts written with their unit: `12件`, or `12（件）`.
+    units: Option<&'static str>,
 }
 
 /// Traditional forms of the characters of the form's labels.
@@ -577,6 +595,11 @@ pub fn random_form(version: u16, seeds: &[u64], blank_per_mille: u64) -> RandomF
         wrapped: flags & 16 != 0,
         traditional: flags & 32 != 0,
         glossed: flags & 192 == 192,
+        units: match (flags >> 8) & 7 {
+            1 => Some("件"),
+            2 => Some("（件）"),
+            _ => None,
+        },
     };
     let note = |label: &str, note: &str| -> String {
         if manner.notes {
@@ -595,10 +618,15 @@ pub fn random_form(version: u16, seeds: &[u64], blank_per_mille: u64) -> RandomF
         } else {
             let text = value_text(column, s);
             truth.insert(key, Some(text.clone()));
+            let counted = !column.starts_with("amount") && column != "change";
+            let written = match manner.units {
+                Some(unit) if counted => format!("{text}{unit}"),
+                _ => text,
+            };
             if manner.full_width {
-                full_width(&text)
+                full_width(&written)
             } else {
-                text
+                written
             }
         }
     };
