@@ -254,3 +254,30 @@ fn traditional_and_glossed_titles_name_their_agency() {
     assert_eq!(report.agency.as_deref(), Some("城口縣人民政府"));
     assert_eq!(report.section(1).map(|s| s.number), Some(Some(1)));
 }
+
+#[test]
+fn a_label_spelt_differently_is_read_only_where_the_form_has_it() {
+    // 規範性檔案 stands where 规范性文件 should: read. The same spelling after 行政许可, where the
+    // form has no such row, is not taken for one.
+    let page = "二、主动公开政府信息情况\n第二十条第（一）项 |\n信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量 |\n规章 | 0 | 0 | 0 |\n規範性檔案 | 2 | 2 | 19 |\n第二十条第（五）项 |\n信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 |\n行政许可 | 1 | 0 | 3 |\n规范性档案 | 7 | 7 | 7 |\n";
+    let report = xxgk::parse(page.as_bytes()).unwrap();
+    assert_eq!(
+        report
+            .value("active.normative_documents.total_published")
+            .and_then(|d| d.to_i64()),
+        Some(19)
+    );
+    assert_eq!(
+        report
+            .value("active.other_services.prior_items")
+            .and_then(|d| d.to_i64()),
+        None,
+        "a variant out of place is not the next row"
+    );
+    let variants = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "label.variant")
+        .count();
+    assert_eq!(variants, 1);
+}
