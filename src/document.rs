@@ -98,6 +98,7 @@ impl Document {
     }
 
     /// The tables in order.
+    #[cfg(test)]
     pub fn tables(&self) -> impl Iterator<Item = &Table> {
         self.blocks.iter().filter_map(|b| match b {
             Block::Table(t) => Some(t),

@@ -25,33 +25,41 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod analyze;
-pub mod checks;
-pub mod decode;
-pub mod document;
+mod analyze;
+mod checks;
+mod decode;
+mod document;
 mod error;
-pub mod fold;
-pub mod grid;
-pub mod labels;
-pub mod metadata;
-pub mod number;
-pub mod position;
-pub mod readers;
+mod fold;
+mod grid;
+mod keys;
+mod labels;
+mod metadata;
+mod number;
+mod position;
+mod readers;
 mod report;
-pub mod sections;
-pub mod sniff;
+mod sections;
+mod sniff;
 #[cfg(feature = "sqlite")]
 pub mod store;
-pub mod tables;
-pub mod template;
-pub mod value;
+mod tables;
+mod template;
+mod value;
 
 pub use error::{Error, ErrorKind, Result};
+pub use keys::canonical_keys;
 pub use number::Decimal;
 pub use report::{
     Cell, CellStatus, Check, Contact, Finding, Format, Location, Metadata, Outcome, Period, Report,
-    Section, Severity, StatTable, Subsection, TableInfo, Template, SCHEMA_VERSION,
+    Section, Severity, StatTable, Subsection, TableInfo, Template, UnitName, SCHEMA_VERSION, UNITS,
 };
+
+/// A short name for what the bytes look like, whatever they are called: `text`, `markdown`,
+/// `html`, `docx`, `pdf`, `doc`, `zip`, `binary`, … (for recording why a file was not read).
+pub fn format_label(bytes: &[u8]) -> &'static str {
+    sniff::sniff(bytes, None).label()
+}
 
 use sniff::Sniffed;
 

@@ -3,7 +3,7 @@
 //! Cell values are counts (whole numbers) or money amounts with a few decimals (24252.31 万元).
 //! Floating point would turn `48.6万元` into `486000.00000000006元`; [`Decimal`] keeps the digits.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// The largest number of decimal places a [`Decimal`] keeps.
@@ -165,12 +165,72 @@ impl fmt::Display for Decimal {
     }
 }
 
+/// Significant digits an `f64` carries exactly through text and back.
+const F64_DIGITS: usize = 15;
+
+/// A decimal is serialised exactly: a whole number as an integer (any size), a fraction as a
+/// number when it has at most 15 significant digits (an `f64` then prints back the same digits),
+/// and as a string of its digits otherwise (`"123456789012345.67"`).
 impl Serialize for Decimal {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        match self.to_i64() {
-            Some(int) => serializer.serialize_i64(int),
-            None => serializer.serialize_f64(self.to_f64()),
+        if self.scale == 0 {
+            return match i64::try_from(self.units) {
+                Ok(int) => serializer.serialize_i64(int),
+                Err(_) => serializer.serialize_i128(self.units),
+            };
         }
+        let significant = self
+            .units
+            .unsigned_abs()
+            .to_string()
+            .trim_start_matches('0')
+            .len();
+        if significant <= F64_DIGITS {
+            serializer.serialize_f64(self.to_f64())
+        } else {
+            serializer.collect_str(self)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Decimal {
+    fn deserialize<D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Decimal, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Decimal;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number, or a string of decimal digits")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Decimal, E> {
+                Ok(Decimal::from_int(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Decimal, E> {
+                Ok(Decimal {
+                    units: i128::from(v),
+                    scale: 0,
+                })
+            }
+            fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<Decimal, E> {
+                Ok(Decimal { units: v, scale: 0 })
+            }
+            fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Decimal, E> {
+                i128::try_from(v)
+                    .map(|units| Decimal { units, scale: 0 })
+                    .map_err(|_| E::custom("integer too large"))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Decimal, E> {
+                // The shortest text that reads back as this double: the digits that were written.
+                let text = format!("{v}");
+                Decimal::parse_ascii(&text)
+                    .ok_or_else(|| E::custom(format!("not a decimal: {text}")))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Decimal, E> {
+                Decimal::parse_ascii(v).ok_or_else(|| E::custom(format!("not a decimal: {v:?}")))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
     }
 }
 
@@ -196,6 +256,27 @@ mod tests {
         assert_eq!(wan.shift(4).unwrap().to_string(), "486000");
         let yuan = Decimal::parse_ascii("251000").unwrap();
         assert_eq!(yuan.shift(-4).unwrap().to_string(), "25.1");
+    }
+
+    #[test]
+    fn serialises_exactly_and_reads_back() {
+        let cases = [
+            ("12", "12"),
+            ("-18", "-18"),
+            ("24252.31", "24252.31"),
+            (
+                "100000000000000000000000000000",
+                "100000000000000000000000000000",
+            ),
+            ("123456789012345.67", "\"123456789012345.67\""),
+        ];
+        for (text, json) in cases {
+            let d = Decimal::parse_ascii(text).unwrap();
+            let written = serde_json::to_string(&d).unwrap();
+            assert_eq!(written, json, "{text}");
+            let back: Decimal = serde_json::from_str(&written).unwrap();
+            assert_eq!(back, d, "{text}");
+        }
     }
 
     #[test]

@@ -4,13 +4,13 @@
 //! the meaning of values are kept stable; new fields may be added.
 
 use crate::number::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Version of the JSON schema produced by [`Report`]'s `Serialize` implementation.
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// A parsed, checked annual report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// Version of this record's schema ([`SCHEMA_VERSION`]).
     pub schema_version: u32,
@@ -66,7 +66,8 @@ impl Report {
 }
 
 /// Which official form a report follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Template {
     /// 国办公开办函〔2019〕60号, the 格式（试行）.
     #[serde(rename = "2019")]
@@ -99,8 +100,9 @@ impl Template {
 }
 
 /// The input formats the crate reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Format {
     /// Plain text (published report text, or text copied out of Word or a web page).
     Text,
@@ -125,7 +127,7 @@ impl Format {
 }
 
 /// Metadata about the report beyond template, year and agency.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Metadata {
     /// Where `agency` was read from: `title`, `preamble`, `contact`, `publisher` or `signature`.
     pub agency_source: Option<String>,
@@ -152,7 +154,7 @@ pub struct Metadata {
 }
 
 /// A statistics period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
     /// First day, `YYYY-MM-DD`.
     pub start: String,
@@ -163,7 +165,7 @@ pub struct Period {
 }
 
 /// Contact details.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
     /// Postal address (地址).
     pub address: Option<String>,
@@ -176,7 +178,7 @@ pub struct Contact {
 }
 
 /// One of the report's sections.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Section {
     /// 1 to 6 for the standard sections; `None` for the headings of a legacy report.
     pub number: Option<u8>,
@@ -193,7 +195,7 @@ pub struct Section {
 }
 
 /// A numbered sub-head inside a section, such as （一）主动公开.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Subsection {
     /// The sub-head's number (1 for （一）).
     pub number: u8,
@@ -204,7 +206,7 @@ pub struct Subsection {
 }
 
 /// A statistics table found in the report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TableInfo {
     /// Which table.
     pub table: StatTable,
@@ -219,7 +221,7 @@ pub struct TableInfo {
 }
 
 /// The three statistics tables of the form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StatTable {
     /// 表二 主动公开政府信息情况 (section 2).
@@ -251,7 +253,7 @@ impl StatTable {
 }
 
 /// One table cell under a stable key.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Cell {
     /// The canonical key (`applications.new_received.natural_person`), or for a cell beyond the
     /// template `extra.<table>.<row>.<column>` built from its labels.
@@ -265,12 +267,13 @@ pub struct Cell {
     /// The text of the source cell, exactly as written; `null` when the cell was not found. For a
     /// cell from a fused run (`6233440`) it is the whole run.
     pub raw: Option<String>,
-    /// The unit of `value`: `件`, `项`, `元` or `万元`.
-    pub unit: &'static str,
+    /// The unit of `value`: `件`, `项`, `元` or `万元` (one of [`UNITS`]).
+    #[serde(deserialize_with = "deserialize_unit")]
+    pub unit: UnitName,
     /// Where the cell is in the source; `null` when the cell was not found.
     pub location: Option<Location>,
     /// For an ambiguous cell, the values it could have.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub candidates: Vec<Decimal>,
     /// For an extra cell, its row label as written.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -281,8 +284,9 @@ pub struct Cell {
 }
 
 /// What a source cell held.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum CellStatus {
     /// A number (possibly with a unit, sign, separators or full-width digits).
     Number,
@@ -317,7 +321,7 @@ impl CellStatus {
 /// Text inputs give `line` and `column` (1-based, columns counted in characters) and `byte` (offset
 /// into the decoded text); table cells also give `table`, `row` and `cell` (0-based indexes of the
 /// table in the document, the row in the table and the cell in the row).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
     /// 1-based line in the decoded text.
     pub line: Option<u32>,
@@ -337,7 +341,7 @@ pub struct Location {
 }
 
 /// The outcome of one consistency rule over one scope.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Check {
     /// Rule id from the domain reference: `R1` … `R7`.
     pub rule: String,
@@ -350,7 +354,7 @@ pub struct Check {
 }
 
 /// The result of a check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The identity holds.
@@ -362,7 +366,7 @@ pub enum Outcome {
 }
 
 /// Something a reader of the report should know.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
     /// A rule id (`R1` … `R7`) or a parse finding id such as `section.missing`, `cell.ambiguous`,
     /// `decode.malformed` (listed in the README).
@@ -403,8 +407,9 @@ impl Finding {
 }
 
 /// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Severity {
     /// For information: a rule that could not be assessed, a value recovered from a fused run.
     Info,
@@ -423,4 +428,20 @@ impl Severity {
             Severity::Error => "error",
         }
     }
+}
+
+/// The units a cell's value can be in.
+pub const UNITS: [&str; 4] = ["件", "项", "元", "万元"];
+
+/// The name of a cell's unit, one of [`UNITS`].
+pub type UnitName = &'static str;
+
+/// Reads a cell's unit back as one of [`UNITS`].
+fn deserialize_unit<'de, D: Deserializer<'de>>(deserializer: D) -> Result<&'static str, D::Error> {
+    let unit = String::deserialize(deserializer)?;
+    UNITS
+        .iter()
+        .find(|u| **u == unit)
+        .copied()
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown unit {unit:?}")))
 }

@@ -637,6 +637,7 @@ pub fn active_row(id: &str) -> Option<&'static ActiveRow> {
 }
 
 /// The 表二 column with the given id in the given version (`decisions` exists in both).
+#[cfg(test)]
 pub fn active_column(id: &str, version: Version) -> Option<&'static ActiveColumn> {
     ACTIVE_COLUMNS
         .iter()

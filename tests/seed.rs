@@ -290,3 +290,19 @@ fn a_blank_cell_is_null_and_makes_its_rules_not_assessable() {
     assert_eq!(outcome("R1", "natural_person"), Outcome::Passed);
     assert!(!report.has_failed_rules());
 }
+
+#[test]
+fn the_record_reads_back_from_its_json() {
+    for name in [
+        "000_500855b189a022d6.txt",
+        "pingtan-2024.txt",
+        "shanghai-gov-office-2019.html",
+    ] {
+        let report = parse(&fixture(name));
+        let json = serde_json::to_string(&report).unwrap();
+        let back: xxgk::Report =
+            serde_json::from_str(&json).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(serde_json::to_string(&back).unwrap(), json, "{name}");
+        assert_eq!(back.cells.len(), report.cells.len());
+    }
+}

@@ -22,24 +22,12 @@ pub struct Observation {
     pub label: String,
     /// Where the row label (or, for an unlabelled row, the first value) is.
     pub location: Option<Location>,
-    /// Which recogniser produced it.
-    pub source: ObservationSource,
     /// True when the source writes every cell boundary (real table cells, TABs, `|`), so that an
     /// empty cell is written and never dropped: values can be placed by position.
     pub explicit: bool,
     /// True when the text ends inside this row: its last value may have been cut short, and cells
     /// after it are missing.
     pub cut: bool,
-}
-
-/// Which recogniser saw a row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ObservationSource {
-    /// A real table with cell boundaries.
-    Table,
-    /// A table rendered as text (cells separated by TABs, `|`, lines, paragraphs or spaces, or
-    /// fused into running text).
-    Text,
 }
 
 /// Which row of a table an observation is.

@@ -8,9 +8,7 @@
 //! cell left out) are values placed by their grid columns (see [`crate::grid`]), and only within
 //! one table whose header and row both carry spans.
 
-use super::observation::{
-    Observation, ObservationSource, ObservedColumn, ObservedRow, ObservedValues, SourceCell,
-};
+use super::observation::{Observation, ObservedColumn, ObservedRow, ObservedValues, SourceCell};
 use crate::document::{Block, Document, Table, TableCell};
 use crate::fold::fold;
 use crate::grid;
@@ -508,7 +506,6 @@ impl RowStream {
             values: ObservedValues::Cells(values),
             label,
             location,
-            source: ObservationSource::Table,
             explicit: true,
             cut: false,
         });

@@ -27,8 +27,7 @@
 //! (`办理行政许可4529件，…`) is not taken for a row.
 
 use super::observation::{
-    FusedRun, Observation, ObservationSource, ObservedColumn, ObservedRow, ObservedValues,
-    Readings, SourceCell,
+    FusedRun, Observation, ObservedColumn, ObservedRow, ObservedValues, Readings, SourceCell,
 };
 use crate::document::{Block, Document};
 use crate::fold::{fold, fold_char, skip_glosses, Folded};
@@ -1371,7 +1370,6 @@ impl<'s, 'l> Scanner<'s, 'l> {
                     values,
                     label: label_text,
                     location,
-                    source: ObservationSource::Text,
                     explicit,
                     cut,
                 });
@@ -1419,7 +1417,6 @@ impl<'s, 'l> Scanner<'s, 'l> {
             values: ObservedValues::Absent,
             label,
             location,
-            source: ObservationSource::Text,
             explicit: false,
             cut: false,
         });
@@ -1695,7 +1692,6 @@ impl<'s, 'l> Scanner<'s, 'l> {
             values,
             label: String::new(),
             location,
-            source: ObservationSource::Text,
             explicit,
             cut,
         });
@@ -1795,7 +1791,6 @@ impl<'s, 'l> Scanner<'s, 'l> {
                         values,
                         label,
                         location: Some(self.location(item.start)),
-                        source: ObservationSource::Text,
                         explicit: true,
                         cut: false,
                     });

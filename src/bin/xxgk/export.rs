@@ -4,9 +4,6 @@ use rusqlite::params;
 use std::collections::BTreeMap;
 use std::io::Write;
 use xxgk::store::Store;
-use xxgk::tables::assemble::canonical_keys;
-use xxgk::template::Version;
-use xxgk::StatTable;
 
 /// Report columns of the wide and long formats.
 const REPORT_COLUMNS: &[&str] = &[
@@ -26,21 +23,10 @@ const REPORT_COLUMNS: &[&str] = &[
 /// Every canonical key of both versions in form order, each once: 2019 and 2021 keys side by
 /// side (a key that exists in both means the same in both).
 pub fn wide_keys() -> Vec<String> {
-    let mut keys: Vec<String> = Vec::new();
-    for table in [
-        StatTable::Active,
-        StatTable::Applications,
-        StatTable::Appeals,
-    ] {
-        for version in [Version::V2019, Version::V2021] {
-            for (key, _) in canonical_keys(table, version) {
-                if !keys.contains(key) {
-                    keys.push(key.clone());
-                }
-            }
-        }
-    }
-    keys
+    xxgk::canonical_keys(xxgk::Template::Hybrid)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
 }
 
 struct ReportRow {

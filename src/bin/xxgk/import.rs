@@ -243,7 +243,7 @@ fn process(candidate: Candidate, max_size: u64) -> FileRecord {
         panic_if_asked(&bytes);
         parser.parse(&bytes)
     }));
-    let label = || xxgk::sniff::sniff(&bytes, None).label();
+    let label = || xxgk::format_label(&bytes);
     record.outcome = match result {
         Ok(Ok(report)) => FileOutcome::Parsed(Box::new(report)),
         Ok(Err(err)) => failed(Some(label()), err.to_string()),

@@ -1,0 +1,8 @@
+//! Fuzzes the text reader (every rendering of tables as text) and decoding and the whole pipeline after it.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = xxgk::Parser::new().format(xxgk::Format::Text).parse(data);
+});
