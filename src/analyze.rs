@@ -24,6 +24,35 @@ pub struct Source<'a> {
     pub bom: bool,
     /// Findings from decoding and reading.
     pub findings: Vec<Finding>,
+    /// When to give up.
+    pub deadline: Deadline,
+}
+
+/// A time after which parsing gives up, checked between stages.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    at: Option<(std::time::Instant, std::time::Duration)>,
+}
+
+impl Deadline {
+    /// A deadline `limit` from now, or none.
+    pub fn new(limit: Option<std::time::Duration>) -> Deadline {
+        Deadline {
+            at: limit.map(|l| (std::time::Instant::now() + l, l)),
+        }
+    }
+
+    /// An error when the deadline has passed.
+    pub fn check(&self) -> Result<()> {
+        match self.at {
+            Some((at, limit)) if std::time::Instant::now() > at => {
+                Err(Error::new(ErrorKind::TimedOut {
+                    limit_ms: limit.as_millis().min(u128::from(u64::MAX)) as u64,
+                }))
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Markers of a pre-2019 report (2007 条例, no national form).
@@ -37,6 +66,7 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
     let header = metadata::find_header(doc);
     let mut findings = source.findings;
     let text_tables = text_tables::observe(doc, &locator);
+    source.deadline.check()?;
     let blocks = sections::TableBlocks {
         table_blocks: &text_tables.table_blocks,
         cell_blocks: &text_tables.cell_blocks,
@@ -48,6 +78,7 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
         .map_or(doc.blocks.len(), |(_, b)| *b + 1);
     let (title, title_blocks) = metadata::find_title(doc, &header, first_heading);
     let section_of_blocks = layout.section_of_blocks(doc.blocks.len());
+    source.deadline.check()?;
     let mut observations = structured::observe(doc, &locator, &section_of_blocks, &mut findings);
     observations.extend(text_tables.observations);
 
@@ -120,7 +151,9 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
     findings.extend(text_tables.findings);
 
     let fallback = fallback_version(report.metadata.format_notice.as_deref(), report.year);
+    source.deadline.check()?;
     let mut assembled = assemble::assemble(&mut observations, fallback);
+    source.deadline.check()?;
     report.template = assemble::template_of(&assembled.versions);
     findings.append(&mut assembled.findings);
     if assembled.tables.is_empty() {

@@ -76,6 +76,12 @@ pub enum ErrorKind {
         /// Why the text was not accepted.
         reason: String,
     },
+    /// Parsing took longer than the time the caller allowed ([`crate::Parser::time_limit`]).
+    #[error("parsing took longer than the limit of {limit_ms} ms")]
+    TimedOut {
+        /// The limit, in milliseconds.
+        limit_ms: u64,
+    },
     /// Reading the input failed.
     #[error("I/O error: {0}")]
     Io(std::io::Error),

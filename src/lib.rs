@@ -86,6 +86,7 @@ pub struct Parser {
     encoding: Option<String>,
     file_name: Option<String>,
     max_size: u64,
+    time_limit: Option<std::time::Duration>,
 }
 
 impl Default for Parser {
@@ -102,6 +103,7 @@ impl Parser {
             encoding: None,
             file_name: None,
             max_size: DEFAULT_MAX_SIZE,
+            time_limit: None,
         }
     }
 
@@ -130,6 +132,14 @@ impl Parser {
         self
     }
 
+    /// Gives up with [`ErrorKind::TimedOut`] when parsing takes longer than `limit` (checked
+    /// between the pipeline's stages, so the bound is the limit plus one stage; every stage is
+    /// linear in the input). No limit by default.
+    pub fn time_limit(mut self, limit: std::time::Duration) -> Parser {
+        self.time_limit = Some(limit);
+        self
+    }
+
     /// Reads a file and parses it.
     pub fn parse_path(&self, path: impl AsRef<std::path::Path>) -> Result<Report> {
         let path = path.as_ref();
@@ -150,6 +160,7 @@ impl Parser {
 
     /// Parses a report from bytes.
     pub fn parse(&self, bytes: &[u8]) -> Result<Report> {
+        let deadline = analyze::Deadline::new(self.time_limit);
         if bytes.len() as u64 > self.max_size {
             return Err(Error::new(ErrorKind::TooLarge {
                 size: bytes.len() as u64,
@@ -192,12 +203,14 @@ impl Parser {
             ),
             Format::Docx => {
                 let (doc, findings) = readers::docx::read(bytes)?;
+                deadline.check()?;
                 let source = analyze::Source {
                     format,
                     text: None,
                     encoding: "UTF-8".into(),
                     bom: false,
                     findings,
+                    deadline,
                 };
                 return analyze::analyze(&doc, source);
             }
@@ -205,7 +218,9 @@ impl Parser {
         if decoded.text.trim().is_empty() {
             return Err(Error::new(ErrorKind::Empty));
         }
+        deadline.check()?;
         let doc = read(&decoded.text);
+        deadline.check()?;
         // Line and column only mean something when the document is the decoded text itself.
         let text = (format != Format::Html).then_some(decoded.text.as_str());
         analyze::analyze(
@@ -216,6 +231,7 @@ impl Parser {
                 encoding: decoded.encoding,
                 bom: decoded.bom,
                 findings: decoded.findings,
+                deadline,
             },
         )
     }

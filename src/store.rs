@@ -1,6 +1,7 @@
 //! The SQLite store of bulk imports: every file accounted for, every report queryable.
 //!
-//! One row per input file (`files`: path, size, content hash, format, encoding, status, reason),
+//! One row per input file (`files`: path, size, content hash, format, encoding, status, reason;
+//! the path kept exactly as the system gives it, whatever bytes it holds),
 //! one row per distinct report content (`reports`, keyed by the content hash, so identical files
 //! share a report), and the report's `sections`, `cells` (long format: one row per cell) and
 //! `findings`. Writes are batched in transactions in WAL mode: a file's row and its report are
@@ -8,12 +9,12 @@
 //! next run completes. The schema is documented in the README.
 
 use crate::report::{Report, Severity};
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Version of the database schema (`meta.schema_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -72,13 +73,14 @@ CREATE TABLE IF NOT EXISTS reports (
 );
 CREATE TABLE IF NOT EXISTS files (
     id          INTEGER PRIMARY KEY,
-    path        TEXT NOT NULL UNIQUE,
+    path_key    BLOB NOT NULL UNIQUE,
+    path        TEXT NOT NULL,
     size        INTEGER NOT NULL,
     mtime       INTEGER,
     hash        TEXT,
     format      TEXT,
     encoding    TEXT,
-    status      TEXT NOT NULL CHECK (status IN ('ok', 'findings', 'failed')),
+    status      TEXT NOT NULL CHECK (status IN ('ok', 'findings', 'failed', 'missing')),
     reason      TEXT,
     report_id   INTEGER REFERENCES reports(id) ON DELETE SET NULL,
     imported_at TEXT NOT NULL
@@ -118,13 +120,13 @@ CREATE VIEW IF NOT EXISTS cells AS
     FROM cell_values v JOIN cell_keys k ON k.id = v.key_id;
 CREATE TABLE IF NOT EXISTS findings (
     report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    source    TEXT NOT NULL DEFAULT 'parse',
     position  INTEGER NOT NULL,
     rule      TEXT NOT NULL,
     severity  TEXT NOT NULL,
     message   TEXT NOT NULL,
     cells     TEXT NOT NULL,
     line      INTEGER,
-    source    TEXT NOT NULL DEFAULT 'parse',
     PRIMARY KEY (report_id, source, position)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS reports_year ON reports(year);
@@ -136,6 +138,72 @@ CREATE INDEX IF NOT EXISTS cell_values_key ON cell_values(key_id);
 CREATE INDEX IF NOT EXISTS findings_rule ON findings(rule, severity);
 "#;
 
+/// Migrates a version 1 database: paths become byte keys with a display form, files may be
+/// `missing`, and the findings table puts its key columns first.
+const MIGRATE_1_TO_2: &str = r#"
+CREATE TABLE files_v2 (
+    id          INTEGER PRIMARY KEY,
+    path_key    BLOB NOT NULL UNIQUE,
+    path        TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    mtime       INTEGER,
+    hash        TEXT,
+    format      TEXT,
+    encoding    TEXT,
+    status      TEXT NOT NULL CHECK (status IN ('ok', 'findings', 'failed', 'missing')),
+    reason      TEXT,
+    report_id   INTEGER REFERENCES reports(id) ON DELETE SET NULL,
+    imported_at TEXT NOT NULL
+);
+INSERT INTO files_v2 (id, path_key, path, size, mtime, hash, format, encoding, status, reason,
+                      report_id, imported_at)
+    SELECT id, CAST(path AS BLOB), path, size, mtime, hash, format, encoding, status, reason,
+           report_id, imported_at FROM files;
+DROP TABLE files;
+ALTER TABLE files_v2 RENAME TO files;
+CREATE TABLE findings_v2 (
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    source    TEXT NOT NULL DEFAULT 'parse',
+    position  INTEGER NOT NULL,
+    rule      TEXT NOT NULL,
+    severity  TEXT NOT NULL,
+    message   TEXT NOT NULL,
+    cells     TEXT NOT NULL,
+    line      INTEGER,
+    PRIMARY KEY (report_id, source, position)
+) WITHOUT ROWID;
+INSERT INTO findings_v2 (report_id, source, position, rule, severity, message, cells, line)
+    SELECT report_id, source, position, rule, severity, message, cells, line FROM findings;
+DROP TABLE findings;
+ALTER TABLE findings_v2 RENAME TO findings;
+"#;
+
+/// The key a path is stored under: its bytes as the system gives them.
+pub fn path_key(path: &Path) -> Vec<u8> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        path.as_os_str().as_bytes().to_vec()
+    }
+    #[cfg(not(unix))]
+    {
+        path.to_string_lossy().into_owned().into_bytes()
+    }
+}
+
+/// A path for display, losslessly: valid UTF-8 as it is, any other byte as `\xNN`.
+pub fn path_text(path: &Path) -> String {
+    let bytes = path_key(path);
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
+}
+
 /// What is known of a file already in the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnownFile {
@@ -145,13 +213,15 @@ pub struct KnownFile {
     pub mtime: Option<i64>,
     /// Content hash when imported.
     pub hash: Option<String>,
+    /// `ok`, `findings`, `failed` or `missing`.
+    pub status: String,
 }
 
 /// The outcome of one input file, ready to be stored.
 #[derive(Debug)]
 pub struct FileRecord {
-    /// The path as given on the command line, joined with the walk.
-    pub path: String,
+    /// The file's path, as absolute as the system can make it.
+    pub path: PathBuf,
     /// Size in bytes.
     pub size: u64,
     /// Modification time, seconds since the epoch.
@@ -220,7 +290,18 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.execute_batch(SCHEMA)?;
+        let fresh: bool = conn.query_row(
+            "SELECT count(*) = 0 FROM sqlite_master WHERE name = 'files'",
+            [],
+            |r| r.get(0),
+        )?;
+        if fresh {
+            conn.execute_batch(SCHEMA)?;
+        } else {
+            conn.execute_batch(
+                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+            )?;
+        }
         let found: Option<String> = conn
             .query_row(
                 "SELECT value FROM meta WHERE key = 'schema_version'",
@@ -234,6 +315,11 @@ impl Store {
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)",
                     params![SCHEMA_VERSION.to_string()],
                 )?;
+            }
+            Some(1) => {
+                conn.execute_batch(&format!(
+                    "BEGIN IMMEDIATE; {MIGRATE_1_TO_2} {SCHEMA} UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version'; COMMIT;"
+                ))?;
             }
             Some(v) if v != SCHEMA_VERSION => {
                 return Err(StoreError::Schema {
@@ -257,27 +343,33 @@ impl Store {
         &self.conn
     }
 
-    /// Every file already stored: path → what was known of it.
-    pub fn known_files(&self) -> StoreResult<HashMap<String, KnownFile>> {
+    /// Every file already stored: path key (see [`path_key`]) → what was known of it.
+    pub fn known_files(&self) -> StoreResult<HashMap<Vec<u8>, KnownFile>> {
         let mut statement = self
             .conn
-            .prepare("SELECT path, size, mtime, hash FROM files")?;
+            .prepare("SELECT path_key, size, mtime, hash, status FROM files")?;
         let rows = statement.query_map([], |r| {
             Ok((
-                r.get::<_, String>(0)?,
+                r.get::<_, Vec<u8>>(0)?,
                 KnownFile {
                     size: r.get::<_, i64>(1)? as u64,
                     mtime: r.get(2)?,
                     hash: r.get(3)?,
+                    status: r.get(4)?,
                 },
             ))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Stores a batch of files in one transaction.
+    /// Stores a batch of files in one transaction. The transaction takes the write lock at once,
+    /// so that another import of the same database waits for it (up to the busy timeout) instead of
+    /// failing half-way.
     pub fn write_batch(&mut self, records: &[FileRecord]) -> StoreResult<()> {
-        let tx = self.conn.transaction()?;
+        fail_if_asked()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let now = now_text(&tx)?;
         let mut new_keys = Vec::new();
         for record in records {
@@ -297,17 +389,67 @@ impl Store {
 
     /// Deletes reports no file refers to any more (their cells, sections and findings go with them).
     pub fn remove_orphans(&mut self) -> StoreResult<usize> {
-        Ok(self.conn.execute(
-            "DELETE FROM reports WHERE id NOT IN (SELECT report_id FROM files WHERE report_id IS NOT NULL)",
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let removed = tx.execute(
+            "DELETE FROM reports WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.report_id = reports.id)",
             [],
-        )?)
+        )?;
+        tx.commit()?;
+        Ok(removed)
+    }
+
+    /// Files stored under one of `roots` (path keys, as [`path_key`] gives them) that are not
+    /// among `present` any more: marked `missing`, or with `prune` deleted. Returns how many.
+    pub fn mark_missing(
+        &mut self,
+        roots: &[Vec<u8>],
+        present: &std::collections::HashSet<Vec<u8>>,
+        prune: bool,
+    ) -> StoreResult<usize> {
+        let under = |key: &[u8]| {
+            roots.iter().any(|root| {
+                key == root.as_slice()
+                    || (key.starts_with(root)
+                        && (root.ends_with(b"/") || key.get(root.len()) == Some(&b'/')))
+            })
+        };
+        let gone: Vec<Vec<u8>> = self
+            .known_files()?
+            .into_iter()
+            .filter(|(_, known)| known.status != "missing" || prune)
+            .map(|(key, _)| key)
+            .filter(|key| under(key) && !present.contains(key))
+            .collect();
+        if gone.is_empty() {
+            return Ok(0);
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let now = now_text(&tx)?;
+        for key in &gone {
+            if prune {
+                tx.execute("DELETE FROM files WHERE path_key = ?1", params![key])?;
+            } else {
+                tx.execute(
+                    "UPDATE files SET status = 'missing', reason = 'the file no longer exists', imported_at = ?2 WHERE path_key = ?1",
+                    params![key, now],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(gone.len())
     }
 
     /// Cross-report check X1: a report's 上年结转 (carried_over) must equal the same agency's
     /// previous-year 结转下年度 (carried_forward), column by column. Findings are (re)written on the
     /// later report with source `cross`. Returns the number of findings written.
     pub fn cross_check(&mut self) -> StoreResult<usize> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM findings WHERE source = 'cross'", [])?;
         let pairs: Vec<(i64, i64, String, i64)> = {
             let mut statement = tx.prepare(
@@ -315,8 +457,8 @@ impl Store {
                  FROM reports later JOIN reports earlier
                    ON earlier.agency = later.agency AND earlier.year = later.year - 1
                  WHERE later.agency IS NOT NULL AND later.year IS NOT NULL
-                   AND later.id IN (SELECT report_id FROM files WHERE report_id IS NOT NULL)
-                   AND earlier.id IN (SELECT report_id FROM files WHERE report_id IS NOT NULL)
+                   AND EXISTS (SELECT 1 FROM files f WHERE f.report_id = later.id AND f.status <> 'missing')
+                   AND EXISTS (SELECT 1 FROM files f WHERE f.report_id = earlier.id AND f.status <> 'missing')
                  ORDER BY later.id, earlier.id",
             )?;
             let rows =
@@ -344,8 +486,8 @@ impl Store {
             }
             let position = positions.entry(later).or_insert(0);
             tx.execute(
-                "INSERT INTO findings (report_id, position, rule, severity, message, cells, line, source)
-                 VALUES (?1, ?2, 'X1', 'error', ?3, ?4, NULL, 'cross')",
+                "INSERT INTO findings (report_id, source, position, rule, severity, message, cells, line)
+                 VALUES (?1, 'cross', ?2, 'X1', 'error', ?3, ?4, NULL)",
                 params![
                     later,
                     *position,
@@ -363,6 +505,20 @@ impl Store {
         tx.commit()?;
         Ok(written)
     }
+}
+
+/// Test builds only: fails a batch write when `$XXGK_TEST_FAIL_WRITES` is set, so that the tests
+/// can show an import ends with a clear error on a write error (a full disk). Release builds
+/// compile it to nothing.
+fn fail_if_asked() -> StoreResult<()> {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("XXGK_TEST_FAIL_WRITES").is_some() {
+        return Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+            Some("the disk is full (a failure the tests asked for)".into()),
+        )));
+    }
+    Ok(())
 }
 
 /// A consistency rule's "not assessable" finding.
@@ -422,8 +578,8 @@ fn write_file(
         FileOutcome::Unchanged => {
             // Same content as stored under this hash: keep the row, refresh size and time.
             tx.execute(
-                "UPDATE files SET size = ?2, mtime = ?3 WHERE path = ?1",
-                params![record.path, record.size as i64, record.mtime],
+                "UPDATE files SET size = ?2, mtime = ?3 WHERE path_key = ?1",
+                params![path_key(&record.path), record.size as i64, record.mtime],
             )?;
             return Ok(());
         }
@@ -432,15 +588,15 @@ fn write_file(
         }
     };
     tx.prepare_cached(
-        "INSERT INTO files (path, size, mtime, hash, format, encoding, status, reason, report_id, imported_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-         ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime,
+        "INSERT INTO files (path_key, path, size, mtime, hash, format, encoding, status, reason, report_id, imported_at)
+         VALUES (?1, ?11, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT(path_key) DO UPDATE SET path = excluded.path, size = excluded.size, mtime = excluded.mtime,
            hash = excluded.hash, format = excluded.format, encoding = excluded.encoding,
            status = excluded.status, reason = excluded.reason, report_id = excluded.report_id,
            imported_at = excluded.imported_at",
     )?
     .execute(params![
-        record.path,
+        path_key(&record.path),
         record.size as i64,
         record.mtime,
         record.hash,
@@ -450,6 +606,7 @@ fn write_file(
         reason,
         report_id,
         now,
+        path_text(&record.path),
     ])?;
     Ok(())
 }
@@ -523,13 +680,16 @@ fn write_report(
         "INSERT OR IGNORE INTO cell_values (report_id, key_id, position, status, value, value_text, raw, unit, line, col, candidates)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
-    let mut add_key = tx.prepare_cached("INSERT INTO cell_keys (key) VALUES (?1)")?;
+    let mut add_key =
+        tx.prepare_cached("INSERT INTO cell_keys (key) VALUES (?1) ON CONFLICT(key) DO NOTHING")?;
+    let mut key_of = tx.prepare_cached("SELECT id FROM cell_keys WHERE key = ?1")?;
     for (position, c) in report.cells.iter().enumerate() {
         let key_id = match key_ids.get(&c.key) {
             Some(&id) => id,
             None => {
+                // Another import may have stored the key since this one read the keys.
                 add_key.execute(params![c.key])?;
-                let id = tx.last_insert_rowid();
+                let id: i64 = key_of.query_row(params![c.key], |r| r.get(0))?;
                 key_ids.insert(c.key.clone(), id);
                 new_keys.push(c.key.clone());
                 id
@@ -558,8 +718,8 @@ fn write_report(
         ])?;
     }
     let mut finding = tx.prepare_cached(
-        "INSERT INTO findings (report_id, position, rule, severity, message, cells, line, source)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'parse')",
+        "INSERT INTO findings (report_id, source, position, rule, severity, message, cells, line)
+         VALUES (?1, 'parse', ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     // Rules that could not be assessed are counted in `reports.checks_not_assessable`; their
     // findings (the cells are there with their status) are not stored row by row.

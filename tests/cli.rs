@@ -15,7 +15,11 @@ fn xxgk(args: &[&str], stdin: Option<&[u8]>) -> Output {
         .spawn()
         .expect("xxgk runs");
     if let Some(bytes) = stdin {
-        child.stdin.take().unwrap().write_all(bytes).unwrap();
+        // xxgk may stop reading early (an input over the size limit): a closed pipe is fine.
+        match child.stdin.take().unwrap().write_all(bytes) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other.unwrap(),
+        }
     }
     drop(child.stdin.take());
     child.wait_with_output().unwrap()
@@ -79,7 +83,7 @@ fn text_format_is_a_summary() {
 }
 
 #[test]
-fn check_exits_0_1_2() {
+fn check_exits_0_1_3_4() {
     assert_eq!(xxgk(&["check", SEED], None).status.code(), Some(0));
 
     let broken = common::seed().replacen("（七）总计\n\t12", "（七）总计\n\t13", 1);
@@ -89,10 +93,122 @@ fn check_exits_0_1_2() {
     assert!(text.contains("R1"), "{text}");
 
     let out = xxgk(&["check", "-"], Some("你好".as_bytes()));
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("not a government information disclosure annual report"));
 
     let out = xxgk(&["check", "no-such-file.txt"], None);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(4));
+    // A wrong command line is 2.
+    assert_eq!(
+        xxgk(&["check", "--no-such-flag", SEED], None).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn parse_refuses_pipes_devices_and_folders_at_once() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-special-files");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        let out = xxgk(&["parse", fifo.to_str().unwrap()], None);
+        assert_eq!(out.status.code(), Some(4));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file"));
+    }
+    if std::path::Path::new("/dev/zero").exists() {
+        let out = xxgk(&["parse", "/dev/zero"], None);
+        assert_eq!(out.status.code(), Some(4));
+    }
+    let out = xxgk(&["parse", "fixtures"], None);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("xxgk import fixtures"));
+}
+
+#[test]
+fn standard_input_is_read_no_further_than_the_size_limit() {
+    let big = common::seed().repeat(20);
+    let out = xxgk(&["parse", "--max-size", "16K", "-"], Some(big.as_bytes()));
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("over the limit of 16384"), "{stderr}");
+    assert!(stderr.contains("--max-size"), "{stderr}");
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xxgk"))
+        .args(["parse", "--pretty", SEED])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read a little, then close the pipe, as `| head` does.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("Broken pipe"));
+}
+
+#[test]
+fn several_files_give_json_lines_and_the_worst_exit_code() {
+    let out = xxgk(
+        &[
+            "parse",
+            SEED,
+            "fixtures/pingtan-2024.txt",
+            "fixtures/README.md",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(3), "README.md is not a report");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2);
+    for line in lines {
+        let json: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(json["schema_version"], 1);
+    }
+    let out = xxgk(&["check", "-q", SEED, "fixtures/pingtan-2024.txt"], None);
+    assert!(out.stdout.is_empty());
+    assert_eq!(out.status.code(), Some(0));
+    // One CSV table for several files, with a file column.
+    let out = xxgk(&["parse", "-f", "cells", SEED, SEED], None);
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(csv.starts_with("file,key,value"));
+    assert_eq!(csv.lines().count(), 1 + 2 * 198);
+}
+
+#[test]
+fn output_goes_to_a_file_with_short_flags() {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-output.json");
+    let out = xxgk(&["parse", "-o", path.to_str().unwrap(), SEED], None);
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(json["agency"], "宜春市统计局");
+}
+
+#[test]
+fn a_zip_of_reports_is_refused_with_what_to_do() {
+    let mut zip = zip_writer();
+    let bytes = {
+        use std::io::Write;
+        let options = zip::write::SimpleFileOptions::default();
+        zip.start_file("reports/a.txt", options).unwrap();
+        zip.write_all(common::seed().as_bytes()).unwrap();
+        zip.finish().unwrap().into_inner()
+    };
+    let out = xxgk(&["parse", "-"], Some(&bytes));
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unzip it"));
+}
+
+fn zip_writer() -> zip::ZipWriter<std::io::Cursor<Vec<u8>>> {
+    zip::ZipWriter::new(std::io::Cursor::new(Vec::new()))
 }

@@ -103,6 +103,16 @@ fn not_word(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Error {
             "an OpenDocument file (.odt)",
             "convert it to DOCX, e.g. `libreoffice --headless --convert-to docx report.odt`",
         )
+    } else if names.iter().any(|n| {
+        let lower = n.to_ascii_lowercase();
+        [".docx", ".doc", ".pdf", ".html", ".htm", ".txt", ".md"]
+            .iter()
+            .any(|ext| lower.ends_with(ext))
+    }) {
+        (
+            "a ZIP archive of files",
+            "unzip it (`unzip archive.zip -d reports`) and import the folder (`xxgk import reports`)",
+        )
     } else {
         return container(
             "a ZIP archive that is not a Word document (it has no word/document.xml)".into(),

@@ -35,10 +35,13 @@ struct ReportRow {
 
 fn reports(store: &Store) -> anyhow::Result<Vec<(i64, ReportRow)>> {
     let mut statement = store.connection().prepare(
-        "SELECT r.id, (SELECT min(path) FROM files f WHERE f.report_id = r.id), r.template,
-                CAST(r.year AS TEXT), r.agency, r.title, r.format, r.encoding, r.period_start,
-                r.period_end, (SELECT min(status) FROM files f WHERE f.report_id = r.id)
-         FROM reports r WHERE r.id IN (SELECT report_id FROM files) ORDER BY r.id",
+        "SELECT r.id, (SELECT min(path) FROM files f WHERE f.report_id = r.id AND f.status <> 'missing'),
+                r.template, CAST(r.year AS TEXT), r.agency, r.title, r.format, r.encoding,
+                r.period_start, r.period_end,
+                (SELECT min(status) FROM files f WHERE f.report_id = r.id AND f.status <> 'missing')
+         FROM reports r
+         WHERE EXISTS (SELECT 1 FROM files f WHERE f.report_id = r.id AND f.status <> 'missing')
+         ORDER BY r.id",
     )?;
     let rows = statement.query_map([], |r| {
         let id: i64 = r.get(0)?;
@@ -71,7 +74,7 @@ pub fn csv_wide(store: &Store, out: impl Write) -> anyhow::Result<()> {
         let mut record: Vec<String> = report
             .values
             .into_iter()
-            .map(Option::unwrap_or_default)
+            .map(|v| spreadsheet_safe(&v.unwrap_or_default()))
             .collect();
         record.extend(
             keys.iter()
@@ -103,18 +106,20 @@ pub fn csv_long(store: &Store, out: impl Write) -> anyhow::Result<()> {
         "candidates",
     ])?;
     let mut statement = store.connection().prepare(
-        "SELECT c.report_id, (SELECT min(path) FROM files f WHERE f.report_id = c.report_id), r.agency,
+        "SELECT c.report_id, (SELECT min(path) FROM files f WHERE f.report_id = c.report_id AND f.status <> 'missing'), r.agency,
                 CAST(r.year AS TEXT), r.template, c.key, c.tbl, c.status, c.value_text, c.raw, c.unit,
                 CAST(c.line AS TEXT), CAST(c.col AS TEXT), c.candidates
          FROM cells c JOIN reports r ON r.id = c.report_id
-         WHERE c.report_id IN (SELECT report_id FROM files)
+         WHERE EXISTS (SELECT 1 FROM files f WHERE f.report_id = c.report_id AND f.status <> 'missing')
          ORDER BY c.report_id, c.position",
     )?;
     let mut rows = statement.query([])?;
     while let Some(row) = rows.next()? {
         let mut record = vec![row.get::<_, i64>(0)?.to_string()];
         for i in 1..14 {
-            record.push(row.get::<_, Option<String>>(i)?.unwrap_or_default());
+            record.push(spreadsheet_safe(
+                &row.get::<_, Option<String>>(i)?.unwrap_or_default(),
+            ));
         }
         writer.write_record(&record)?;
     }
@@ -125,7 +130,9 @@ pub fn csv_long(store: &Store, out: impl Write) -> anyhow::Result<()> {
 /// One JSON object per report: metadata, files, sections, cells and findings.
 pub fn jsonl(store: &Store, mut out: impl Write) -> anyhow::Result<()> {
     let conn = store.connection();
-    let mut files = conn.prepare("SELECT path FROM files WHERE report_id = ?1 ORDER BY path")?;
+    let mut files = conn.prepare(
+        "SELECT path FROM files WHERE report_id = ?1 AND status <> 'missing' ORDER BY path",
+    )?;
     let mut sections = conn.prepare(
         "SELECT number, title, text FROM sections WHERE report_id = ?1 ORDER BY position",
     )?;
@@ -211,4 +218,37 @@ pub fn jsonl(store: &Store, mut out: impl Write) -> anyhow::Result<()> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// A text field as a spreadsheet may safely open it: one starting with `=`, `+`, `-`, `@`, a TAB
+/// or a carriage return would be taken for a formula (`=HYPERLINK(…)`), so it gets a leading `'`;
+/// a number (`-18`, `+2`) is left as it is.
+pub fn spreadsheet_safe(field: &str) -> String {
+    let risky = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let number = xxgk::Decimal::parse_ascii(field.trim()).is_some();
+    let dashes = field.trim().chars().all(|c| c == '-');
+    if risky && !number && !dashes {
+        format!("'{field}")
+    } else {
+        field.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn formulas_are_defused_and_numbers_kept() {
+        assert_eq!(
+            spreadsheet_safe("=cmd|' /C calc'!A0"),
+            "'=cmd|' /C calc'!A0"
+        );
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_safe("+1+1"), "'+1+1");
+        assert_eq!(spreadsheet_safe("-18"), "-18");
+        assert_eq!(spreadsheet_safe("+2"), "+2");
+        assert_eq!(spreadsheet_safe("-"), "-");
+        assert_eq!(spreadsheet_safe("宜春市统计局"), "宜春市统计局");
+    }
 }

@@ -15,7 +15,7 @@ use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-use xxgk::store::{content_hash, FileOutcome, FileRecord, KnownFile, Store};
+use xxgk::store::{content_hash, path_key, FileOutcome, FileRecord, Store};
 
 /// Files committed per transaction.
 const BATCH: usize = 256;
@@ -34,6 +34,15 @@ pub struct ImportOptions {
     pub jobs: Option<usize>,
     /// Largest file parsed, in bytes.
     pub max_size: u64,
+    /// Bytes of files being parsed at once, across workers: a large file waits until enough of
+    /// this is free, so that memory stays bounded whatever the archive holds.
+    pub memory: u64,
+    /// Longest a file may take to parse; one that takes longer is recorded as failed.
+    pub time_limit: Duration,
+    /// Delete the rows of files that no longer exist instead of marking them `missing`.
+    pub prune: bool,
+    /// No progress output.
+    pub quiet: bool,
 }
 
 /// What one run did.
@@ -47,55 +56,106 @@ pub struct RunStats {
     pub unchanged: usize,
     /// Files parsed (or failed) in this run.
     pub processed: usize,
+    /// Files of this run recorded as failed.
+    pub failed: usize,
+    /// Files stored before that no longer exist (marked `missing`, or pruned).
+    pub missing: usize,
     /// Bytes read in this run.
     pub bytes: u64,
     /// Wall time of the run.
     pub elapsed: Duration,
 }
 
+/// Parser memory per input byte that a file is assumed to need (a report's record, folded text and
+/// items run to several times its size).
+const MEMORY_PER_BYTE: u64 = 16;
+
 struct Candidate {
-    path: String,
+    path: PathBuf,
     size: u64,
     mtime: Option<i64>,
     known_hash: Option<String>,
 }
 
+/// Why an import could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// A path named on the command line does not exist (or cannot be read).
+    #[error("{path}: {reason}")]
+    Input {
+        /// The path as given.
+        path: String,
+        /// Why it cannot be imported.
+        reason: String,
+    },
+    /// The database could not be opened or written.
+    #[error("{0:#}")]
+    Store(anyhow::Error),
+}
+
 /// Runs an import.
-pub fn run(options: &ImportOptions) -> anyhow::Result<RunStats> {
+pub fn run(options: &ImportOptions) -> Result<RunStats, ImportError> {
     let start = Instant::now();
+    // Every named path must exist before anything is written: a mistyped path is an error, not a
+    // row of its own.
+    let mut roots = Vec::new();
+    for path in &options.paths {
+        match std::fs::canonicalize(path) {
+            Ok(root) => roots.push(root),
+            Err(err) => {
+                let shown = path.display().to_string();
+                let reason = if shown.contains(['*', '?', '[']) {
+                    format!("{err} (a pattern in quotes is not expanded: let the shell expand it)")
+                } else if shown == "-" {
+                    "import reads files and folders, not standard input (use `xxgk parse -`)"
+                        .to_string()
+                } else {
+                    err.to_string()
+                };
+                return Err(ImportError::Input {
+                    path: shown,
+                    reason,
+                });
+            }
+        }
+    }
+    let store_error = |err: xxgk::store::StoreError| ImportError::Store(err.into());
     let mut store = Store::open(&options.db)
-        .with_context(|| format!("cannot open the database {}", options.db.display()))?;
-    let known = store.known_files()?;
+        .with_context(|| format!("cannot open the database {}", options.db.display()))
+        .map_err(ImportError::Store)?;
+    let known = store.known_files().map_err(store_error)?;
     let own_files = database_files(&options.db);
 
     let mut stats = RunStats::default();
     let mut walk_failures = Vec::new();
     let mut candidates = Vec::new();
     let mut seen_paths = HashSet::new();
-    for root in &options.paths {
+    for root in &roots {
         for entry in walk(root) {
             match entry {
                 Ok((path, metadata)) => {
-                    if own_files.contains(&canonical(&path)) {
+                    if own_files.contains(&path) {
                         continue; // the database itself is not an input
                     }
-                    let path_text = path.to_string_lossy().into_owned();
-                    if !seen_paths.insert(path_text.clone()) {
+                    let key = path_key(&path);
+                    if !seen_paths.insert(key.clone()) {
                         continue; // named twice on the command line
                     }
                     stats.seen += 1;
                     let size = metadata.len();
                     let mtime = mtime_of(&metadata);
-                    match known.get(&path_text) {
-                        Some(KnownFile {
-                            size: s,
-                            mtime: m,
-                            hash: Some(_),
-                        }) if *s == size && *m == mtime && mtime.is_some() => {
+                    match known.get(&key) {
+                        Some(k)
+                            if k.size == size
+                                && k.mtime == mtime
+                                && mtime.is_some()
+                                && k.hash.is_some()
+                                && k.status != "missing" =>
+                        {
                             stats.skipped += 1;
                         }
                         other => candidates.push(Candidate {
-                            path: path_text,
+                            path,
                             size,
                             mtime,
                             known_hash: other.and_then(|k| k.hash.clone()),
@@ -104,8 +164,9 @@ pub fn run(options: &ImportOptions) -> anyhow::Result<RunStats> {
                 }
                 Err((path, reason)) => {
                     stats.seen += 1;
+                    seen_paths.insert(path_key(&path));
                     walk_failures.push(FileRecord {
-                        path: path.to_string_lossy().into_owned(),
+                        path,
                         size: 0,
                         mtime: None,
                         hash: None,
@@ -118,18 +179,31 @@ pub fn run(options: &ImportOptions) -> anyhow::Result<RunStats> {
             }
         }
     }
-    store.write_batch(&walk_failures)?;
+    if !walk_failures.is_empty() {
+        store
+            .write_batch(&walk_failures)
+            .context("cannot write to the database; what was committed before stays")
+            .map_err(ImportError::Store)?;
+    }
     stats.processed += walk_failures.len();
+    stats.failed += walk_failures.len();
 
-    let progress = Progress::new(candidates.len() as u64);
+    let progress = Progress::new(candidates.len() as u64, options.quiet);
     let pool = {
         let mut builder = rayon::ThreadPoolBuilder::new();
         if let Some(jobs) = options.jobs {
             builder = builder.num_threads(jobs.max(1));
         }
-        builder.build()?
+        builder
+            .build()
+            .map_err(|e| ImportError::Store(anyhow::anyhow!("cannot start the workers: {e}")))?
     };
-    let max_size = options.max_size;
+    let budget = MemoryBudget::new(options.memory.max(1));
+    let limits = Limits {
+        max_size: options.max_size,
+        time_limit: options.time_limit,
+        budget: &budget,
+    };
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|info| {
         let location = info
@@ -138,29 +212,36 @@ pub fn run(options: &ImportOptions) -> anyhow::Result<RunStats> {
             .unwrap_or_default();
         PANIC_LOCATION.with(|slot| *slot.borrow_mut() = Some(location));
     }));
+    // A bounded channel from the workers to the one writer. When writing fails, the writer drops
+    // the receiver: the workers' sends fail, and they stop taking files.
     let (sender, receiver) = mpsc::sync_channel::<FileRecord>(BATCH);
-    let written = std::thread::scope(|scope| -> anyhow::Result<(usize, usize, u64)> {
+    let written = std::thread::scope(|scope| -> anyhow::Result<(usize, usize, usize, u64)> {
+        let limits = &limits;
         scope.spawn(move || {
             pool.install(|| {
-                candidates
+                let _ = candidates
                     .into_par_iter()
-                    .for_each_with(sender, |sender, candidate| {
-                        let _ = sender.send(process(candidate, max_size));
+                    .try_for_each_with(sender, |sender, candidate| {
+                        sender.send(process(candidate, limits))
                     });
             });
         });
+        let receiver = receiver;
         let mut batch = Vec::with_capacity(BATCH);
         let mut last_commit = Instant::now();
-        let (mut processed, mut unchanged, mut bytes) = (0usize, 0usize, 0u64);
+        let (mut processed, mut failed, mut unchanged, mut bytes) = (0usize, 0usize, 0usize, 0u64);
         loop {
             let received = receiver.recv_timeout(Duration::from_millis(200));
             let done = matches!(received, Err(mpsc::RecvTimeoutError::Disconnected));
             if let Ok(record) = received {
                 bytes += record.size;
-                if matches!(record.outcome, FileOutcome::Unchanged) {
-                    unchanged += 1;
-                } else {
-                    processed += 1;
+                match record.outcome {
+                    FileOutcome::Unchanged => unchanged += 1,
+                    FileOutcome::Failed { .. } => {
+                        processed += 1;
+                        failed += 1;
+                    }
+                    FileOutcome::Parsed(_) => processed += 1,
                 }
                 progress.advance(record.size);
                 batch.push(record);
@@ -168,7 +249,10 @@ pub fn run(options: &ImportOptions) -> anyhow::Result<RunStats> {
             if batch.len() >= BATCH
                 || (!batch.is_empty() && (done || last_commit.elapsed() >= BATCH_TIME))
             {
-                store.write_batch(&batch)?;
+                // On failure `receiver` goes with this scope's closure, and the workers stop.
+                store
+                    .write_batch(&batch)
+                    .context("cannot write to the database; what was committed before stays")?;
                 batch.clear();
                 last_commit = Instant::now();
             }
@@ -176,18 +260,86 @@ pub fn run(options: &ImportOptions) -> anyhow::Result<RunStats> {
                 break;
             }
         }
-        Ok((processed, unchanged, bytes))
+        Ok((processed, failed, unchanged, bytes))
     });
     std::panic::set_hook(previous_hook);
-    let (processed, unchanged, bytes) = written?;
     progress.finish();
+    let (processed, failed, unchanged, bytes) = written.map_err(ImportError::Store)?;
     stats.processed += processed;
+    stats.failed += failed;
     stats.unchanged = unchanged;
     stats.bytes = bytes;
-    store.remove_orphans()?;
-    store.cross_check()?;
+    let root_keys: Vec<Vec<u8>> = roots.iter().map(|r| path_key(r)).collect();
+    stats.missing = store
+        .mark_missing(&root_keys, &seen_paths, options.prune)
+        .map_err(store_error)?;
+    store.remove_orphans().map_err(store_error)?;
+    store.cross_check().map_err(store_error)?;
     stats.elapsed = start.elapsed();
     Ok(stats)
+}
+
+/// What a worker may spend on one file.
+struct Limits<'a> {
+    max_size: u64,
+    time_limit: Duration,
+    budget: &'a MemoryBudget,
+}
+
+/// Memory set aside for files being parsed: a file takes its share before it is read and gives it
+/// back when parsed, so that a few large files are not parsed side by side.
+struct MemoryBudget {
+    free: std::sync::Mutex<u64>,
+    freed: std::sync::Condvar,
+    total: u64,
+}
+
+impl MemoryBudget {
+    fn new(total: u64) -> MemoryBudget {
+        MemoryBudget {
+            free: std::sync::Mutex::new(total),
+            freed: std::sync::Condvar::new(),
+            total,
+        }
+    }
+
+    /// Waits until `amount` (at most the whole budget) is free, and takes it.
+    fn take(&self, amount: u64) -> Share<'_> {
+        let amount = amount.min(self.total);
+        let mut free = self
+            .free
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        while *free < amount {
+            free = self
+                .freed
+                .wait(free)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        *free -= amount;
+        Share {
+            budget: self,
+            amount,
+        }
+    }
+}
+
+/// A share of the memory budget, given back when dropped.
+struct Share<'a> {
+    budget: &'a MemoryBudget,
+    amount: u64,
+}
+
+impl Drop for Share<'_> {
+    fn drop(&mut self) {
+        let mut free = self
+            .budget
+            .free
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *free += self.amount;
+        self.budget.freed.notify_all();
+    }
 }
 
 thread_local! {
@@ -195,7 +347,7 @@ thread_local! {
 }
 
 /// Reads, hashes and parses one file; never panics (a parser panic becomes a failure).
-fn process(candidate: Candidate, max_size: u64) -> FileRecord {
+fn process(candidate: Candidate, limits: &Limits<'_>) -> FileRecord {
     let mut record = FileRecord {
         path: candidate.path,
         size: candidate.size,
@@ -207,6 +359,7 @@ fn process(candidate: Candidate, max_size: u64) -> FileRecord {
         format: format.map(str::to_string),
         reason,
     };
+    let max_size = limits.max_size;
     if candidate.size > max_size {
         record.outcome = failed(
             None,
@@ -217,13 +370,25 @@ fn process(candidate: Candidate, max_size: u64) -> FileRecord {
         );
         return record;
     }
-    let bytes = match std::fs::read(&record.path) {
+    let _share = limits
+        .budget
+        .take(candidate.size.saturating_mul(MEMORY_PER_BYTE));
+    // Read at most one byte more than the limit: a file that grew meanwhile is refused, not read
+    // whole.
+    let bytes = match read_limited(&record.path, max_size) {
         Ok(bytes) => bytes,
         Err(err) => {
             record.outcome = failed(None, format!("cannot be read: {err}"));
             return record;
         }
     };
+    if bytes.len() as u64 > max_size {
+        record.outcome = failed(
+            None,
+            format!("too large: over the limit of {max_size} bytes"),
+        );
+        return record;
+    }
     record.size = bytes.len() as u64;
     let hash = content_hash(&bytes);
     if candidate.known_hash.as_deref() == Some(hash.as_str()) {
@@ -231,10 +396,13 @@ fn process(candidate: Candidate, max_size: u64) -> FileRecord {
         return record;
     }
     record.hash = Some(hash);
-    let name = Path::new(&record.path)
+    let name = record
+        .path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned());
-    let parser = xxgk::Parser::new().max_size(max_size);
+    let parser = xxgk::Parser::new()
+        .max_size(max_size)
+        .time_limit(limits.time_limit);
     let parser = match name {
         Some(name) => parser.file_name(name),
         None => parser,
@@ -263,6 +431,16 @@ fn process(candidate: Candidate, max_size: u64) -> FileRecord {
         }
     };
     record
+}
+
+/// Reads a file, but no more than `limit + 1` bytes of it.
+fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Test builds only: panics on a file containing `$XXGK_TEST_PANIC_MARKER`, so that the tests can
@@ -325,9 +503,19 @@ fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// A path made absolute without resolving it (for a database that does not exist yet).
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 /// The database file and its WAL companions, which an import of its own folder must skip.
 fn database_files(db: &Path) -> HashSet<PathBuf> {
-    let base = canonical(db);
+    let base = match std::fs::canonicalize(db) {
+        Ok(path) => path,
+        Err(_) => canonical(db.parent().unwrap_or(Path::new(".")))
+            .join(db.file_name().unwrap_or_default()),
+    };
+    let _ = absolute;
     let mut files = HashSet::new();
     for suffix in ["", "-wal", "-shm", "-journal"] {
         let mut name = base.clone().into_os_string();
@@ -345,11 +533,12 @@ struct Progress {
     bytes: std::cell::Cell<u64>,
     start: Instant,
     last_line: std::cell::Cell<Instant>,
+    quiet: bool,
 }
 
 impl Progress {
-    fn new(total: u64) -> Progress {
-        let bar = std::io::stderr().is_terminal().then(|| {
+    fn new(total: u64, quiet: bool) -> Progress {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::new(total);
             bar.set_style(
                 ProgressStyle::with_template(
@@ -366,6 +555,7 @@ impl Progress {
             bytes: std::cell::Cell::new(0),
             start: Instant::now(),
             last_line: std::cell::Cell::new(Instant::now()),
+            quiet,
         }
     }
 
@@ -379,7 +569,7 @@ impl Progress {
                 bar.set_message(format!("{rate:.1} MB/s"));
                 bar.inc(1);
             }
-            None if self.last_line.get().elapsed() >= PLAIN_PROGRESS_EVERY => {
+            None if !self.quiet && self.last_line.get().elapsed() >= PLAIN_PROGRESS_EVERY => {
                 self.last_line.set(Instant::now());
                 let done = self.done.get();
                 let per_second = done as f64 / seconds;
@@ -441,8 +631,14 @@ pub fn print_summary(
     )?;
     let failures = pairs("SELECT reason, count(*) FROM files WHERE status = 'failed' GROUP BY reason ORDER BY count(*) DESC LIMIT 5")?;
     for (reason, n) in &failures {
-        let reason: String = reason.chars().take(100).collect();
-        writeln!(out, "  failed ×{n}: {reason}")?;
+        writeln!(out, "  failed ×{n}: {}", shorten(reason, 160))?;
+    }
+    if stats.missing > 0 {
+        writeln!(
+            out,
+            "  {} files stored before no longer exist: marked missing (or pruned with --prune)",
+            stats.missing
+        )?;
     }
     let reports: i64 = conn.query_row("SELECT count(*) FROM reports", [], |r| r.get(0))?;
     writeln!(
@@ -499,4 +695,35 @@ pub fn print_summary(
         size as f64 / 1e6
     )?;
     Ok(())
+}
+
+/// A text cut to about `limit` characters at a word or clause boundary, with `…` when cut.
+fn shorten(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(limit).collect();
+    let cut = head
+        .rfind([' ', ',', ';', ':', '，', '；', '：', '、', ')'])
+        .filter(|&i| i > head.len() / 2)
+        .unwrap_or(head.len());
+    format!("{}…", head[..cut].trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten;
+
+    #[test]
+    fn reasons_are_shortened_at_a_boundary() {
+        let reason = "the input is not a government information disclosure annual report: no section heading, statistics table or report title was found";
+        let short = shorten(reason, 60);
+        assert!(short.ends_with('…'));
+        assert!(reason.starts_with(short.trim_end_matches('…')));
+        assert!(
+            reason[short.len() - '…'.len_utf8()..].starts_with([' ', ':', ',']),
+            "{short}"
+        );
+        assert_eq!(shorten("short", 60), "short");
+    }
 }

@@ -1,21 +1,43 @@
 //! `xxgk`: parse, check and import government information-disclosure annual reports.
 //!
 //! A thin shell over the library: every command reads files, calls `xxgk::Parser`, and prints.
+//!
+//! Exit codes, for every command:
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | done (`check`: no rule fails) |
+//! | 1 | `check`: a consistency rule fails in a report |
+//! | 2 | the command line is wrong (unknown option, missing argument) |
+//! | 3 | an input is not a report, or cannot be read as one (`import`: no file of the run could be) |
+//! | 4 | an input cannot be read at all: it does not exist, is a folder, a pipe or a device |
+//! | 5 | the database or the output cannot be written (a full disk, a database another program locks) |
 
 mod export;
 mod import;
 mod output;
 
 use clap::{Parser as ClapParser, Subcommand, ValueEnum};
-use std::io::Read;
-use std::path::PathBuf;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
+
+/// The exit codes of the table above.
+mod exit {
+    pub const RULE_FAILS: u8 = 1;
+    pub const NOT_A_REPORT: u8 = 3;
+    pub const UNREADABLE: u8 = 4;
+    pub const CANNOT_WRITE: u8 = 5;
+}
 
 #[derive(ClapParser)]
 #[command(
     name = "xxgk",
     version,
-    about = "Read 政府信息公开工作年度报告 into exact, checked data"
+    about = "Read 政府信息公开工作年度报告 into exact, checked data",
+    after_help = "Exit codes: 0 done; 1 check: a rule fails; 2 wrong command line; 3 not a report; \
+                  4 an input cannot be read; 5 the database or output cannot be written."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -24,18 +46,44 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Parse one report and print it (JSON by default).
+    /// Parse reports and print them: one JSON record for one file, JSON Lines for several.
     Parse {
-        /// The report file, or `-` for standard input.
-        file: PathBuf,
+        /// Report files; `-` reads standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
         /// What to print.
-        #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
+        #[arg(short, long, value_enum, default_value_t = OutputFormat::Json)]
         format: OutputFormat,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// JSON on several lines (the default for one file on a terminal).
+        #[arg(long, conflicts_with = "compact")]
+        pretty: bool,
+        /// JSON on one line (the default when the output is a pipe or a file).
+        #[arg(long)]
+        compact: bool,
+        #[command(flatten)]
+        input: InputOptions,
+    },
+    /// Check reports' consistency rules: exit 0 when none fails, 1 when one does, 3 when an input
+    /// is not a report, 4 when it cannot be read.
+    Check {
+        /// Report files; `-` reads standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Also print informational findings (rules not assessable, values recovered).
+        #[arg(short, long)]
+        all: bool,
+        /// Print nothing: the exit code says it.
+        #[arg(short, long)]
+        quiet: bool,
         #[command(flatten)]
         input: InputOptions,
     },
     /// Import files and folders (recursively) into the SQLite database, in parallel, then print a
-    /// summary. Every file gets one row in the `files` table; unchanged files are skipped.
+    /// summary. Every file gets one row in the `files` table; unchanged files are skipped; files
+    /// that no longer exist are marked `missing`.
     Import {
         /// Files and folders to import.
         #[arg(required = true)]
@@ -44,11 +92,23 @@ enum Command {
         #[arg(long, default_value = "xxgk.sqlite")]
         db: PathBuf,
         /// Worker threads (default: all cores).
-        #[arg(long)]
+        #[arg(short, long)]
         jobs: Option<usize>,
-        /// Largest file parsed, in bytes; larger files are recorded as failed.
-        #[arg(long, default_value_t = xxgk::DEFAULT_MAX_SIZE)]
+        /// Largest file parsed (`64M`, `512K`, `1G` or bytes); larger files are recorded as failed.
+        #[arg(long, value_parser = parse_size, default_value = "64M")]
         max_size: u64,
+        /// Bytes of input parsed at once across workers; large files wait for their turn.
+        #[arg(long, value_parser = parse_size, default_value = "2G")]
+        memory: u64,
+        /// Longest one file may take to parse, in seconds; a slower one is recorded as failed.
+        #[arg(long, default_value_t = 60.0)]
+        time_limit: f64,
+        /// Delete the rows of files that no longer exist, instead of marking them `missing`.
+        #[arg(long)]
+        prune: bool,
+        /// Print no progress, only the summary.
+        #[arg(short, long)]
+        quiet: bool,
     },
     /// Export the database: one row per report (csv-wide), one row per cell (csv-long), or one JSON
     /// object per report (jsonl).
@@ -57,22 +117,11 @@ enum Command {
         #[arg(long, default_value = "xxgk.sqlite")]
         db: PathBuf,
         /// The output format.
-        #[arg(long, value_enum)]
+        #[arg(short, long, value_enum)]
         format: ExportFormat,
         /// Write to this file instead of standard output.
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
-    /// Check one report's consistency rules: exit 0 when none fails, 1 when one does, 2 when the
-    /// input cannot be read as a report.
-    Check {
-        /// The report file, or `-` for standard input.
-        file: PathBuf,
-        /// Also print informational findings (rules not assessable, values recovered).
-        #[arg(long)]
-        all: bool,
-        #[command(flatten)]
-        input: InputOptions,
+        #[arg(short, long, alias = "out")]
+        output: Option<PathBuf>,
     },
 }
 
@@ -84,9 +133,12 @@ struct InputOptions {
     /// Read the input as this format instead of detecting it.
     #[arg(long, value_enum)]
     input_format: Option<InputFormat>,
+    /// Largest input read (`64M`, `512K`, `1G` or bytes).
+    #[arg(long, value_parser = parse_size, default_value = "256M")]
+    max_size: u64,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum OutputFormat {
     /// The whole record as JSON (the schema in the README).
     Json,
@@ -114,82 +166,234 @@ enum InputFormat {
     Docx,
 }
 
+/// A size with an optional unit: `64M`, `512k`, `1G`, `10MB`, `2MiB` (binary multiples) or bytes.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size (say 64M, 512K, 1G or a number of bytes)"))?;
+    let factor: u64 = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1 << 10,
+        "M" | "MB" | "MIB" => 1 << 20,
+        "G" | "GB" | "GIB" => 1 << 30,
+        "T" | "TB" | "TIB" => 1 << 40,
+        other => return Err(format!("unknown size unit {other:?} (use K, M, G or T)")),
+    };
+    number
+        .checked_mul(factor)
+        .ok_or_else(|| format!("{text:?} is too large"))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("xxgk: {err:#}");
-            ExitCode::from(2)
+        Err(failure) if failure.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("xxgk: {}", failure.message);
+            ExitCode::from(failure.code)
         }
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+/// An error that ends a command, with its exit code.
+struct Failure {
+    code: u8,
+    message: String,
+    broken_pipe: bool,
+}
+
+impl Failure {
+    fn new(code: u8, message: impl Into<String>) -> Failure {
+        Failure {
+            code,
+            message: message.into(),
+            broken_pipe: false,
+        }
+    }
+
+    /// A failure to write the output or the database.
+    fn writing(err: anyhow::Error) -> Failure {
+        Failure {
+            code: exit::CANNOT_WRITE,
+            broken_pipe: is_broken_pipe(&err),
+            message: format!("{err:#}"),
+        }
+    }
+
+    fn is_broken_pipe(&self) -> bool {
+        self.broken_pipe
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Parse {
-            file,
+            files,
             format,
+            output,
+            pretty,
+            compact,
             input,
         } => {
-            let report = match parse_file(&file, &input) {
-                Ok(report) => report,
-                Err(err) => return Ok(refused(&file, &err)),
-            };
-            let mut stdout = std::io::stdout().lock();
-            match format {
-                OutputFormat::Json => output::json(&report, &mut stdout)?,
-                OutputFormat::Cells => output::cells(&report, &mut stdout)?,
-                OutputFormat::Text => output::text(&report, &mut stdout)?,
+            let mut sink = open_output(output.as_deref())?;
+            let several = files.len() > 1;
+            let pretty = pretty
+                || (!compact && !several && output.is_none() && std::io::stdout().is_terminal());
+            let mut code = 0u8;
+            let mut first = true;
+            for file in &files {
+                match parse_file(file, &input) {
+                    Ok(report) => {
+                        let written = match format {
+                            OutputFormat::Json => output::json(&report, pretty, &mut sink),
+                            OutputFormat::Cells if several => output::cells_of(
+                                &report,
+                                &file.display().to_string(),
+                                std::mem::take(&mut first),
+                                &mut sink,
+                            ),
+                            OutputFormat::Cells => output::cells(&report, &mut sink),
+                            OutputFormat::Text => {
+                                if several {
+                                    writeln!(sink, "== {}", file.display())
+                                        .map_err(anyhow::Error::from)
+                                        .and_then(|()| output::text(&report, &mut sink))
+                                } else {
+                                    output::text(&report, &mut sink)
+                                }
+                            }
+                        };
+                        written.map_err(Failure::writing)?;
+                    }
+                    Err(failure) => {
+                        eprintln!("xxgk: {}", failure.message);
+                        code = code.max(failure.code);
+                    }
+                }
             }
-            Ok(ExitCode::SUCCESS)
+            sink.flush()
+                .map_err(|e| Failure::writing(anyhow::Error::from(e)))?;
+            Ok(ExitCode::from(code))
+        }
+        Command::Check {
+            files,
+            all,
+            quiet,
+            input,
+        } => {
+            let mut stdout = std::io::stdout().lock();
+            let several = files.len() > 1;
+            let mut code = 0u8;
+            for file in &files {
+                match parse_file(file, &input) {
+                    Ok(report) => {
+                        if !quiet {
+                            if several {
+                                writeln!(stdout, "== {}", file.display())
+                                    .map_err(|e| Failure::writing(e.into()))?;
+                            }
+                            output::findings(&report, all, &mut stdout)
+                                .map_err(Failure::writing)?;
+                        }
+                        if report.has_failed_rules() {
+                            code = code.max(exit::RULE_FAILS);
+                        }
+                    }
+                    Err(failure) => {
+                        if !quiet {
+                            eprintln!("xxgk: {}", failure.message);
+                        }
+                        code = code.max(failure.code);
+                    }
+                }
+            }
+            Ok(ExitCode::from(code))
         }
         Command::Import {
             paths,
             db,
             jobs,
             max_size,
+            memory,
+            time_limit,
+            prune,
+            quiet,
         } => {
             let options = import::ImportOptions {
                 paths,
                 db,
                 jobs,
                 max_size,
+                memory,
+                time_limit: Duration::from_secs_f64(time_limit.max(0.001)),
+                prune,
+                quiet,
             };
-            let stats = import::run(&options)?;
-            import::print_summary(&options.db, &stats, &mut std::io::stdout().lock())?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Export { db, format, out } => {
-            if !db.exists() {
-                anyhow::bail!("no database at {} (run `xxgk import` first)", db.display());
-            }
-            let store = xxgk::store::Store::open(&db)?;
-            let sink: Box<dyn std::io::Write> = match &out {
-                Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
-                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            let stats = match import::run(&options) {
+                Ok(stats) => stats,
+                Err(import::ImportError::Input { path, reason }) => {
+                    return Err(Failure::new(
+                        exit::UNREADABLE,
+                        format!("{path}: {reason}; nothing was imported"),
+                    ))
+                }
+                Err(import::ImportError::Store(err)) => {
+                    return Err(Failure::new(exit::CANNOT_WRITE, format!("{err:#}")))
+                }
             };
-            match format {
-                ExportFormat::CsvWide => export::csv_wide(&store, sink)?,
-                ExportFormat::CsvLong => export::csv_long(&store, sink)?,
-                ExportFormat::Jsonl => export::jsonl(&store, sink)?,
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Check { file, all, input } => {
-            let report = match parse_file(&file, &input) {
-                Ok(report) => report,
-                Err(err) => return Ok(refused(&file, &err)),
-            };
-            output::findings(&report, all, &mut std::io::stdout().lock())?;
-            Ok(if report.has_failed_rules() {
-                ExitCode::from(1)
+            import::print_summary(&options.db, &stats, &mut std::io::stdout().lock())
+                .map_err(Failure::writing)?;
+            let nothing_imported = stats.processed > 0 && stats.failed == stats.processed;
+            Ok(ExitCode::from(if nothing_imported {
+                exit::NOT_A_REPORT
             } else {
-                ExitCode::SUCCESS
-            })
+                0
+            }))
+        }
+        Command::Export { db, format, output } => {
+            if !db.exists() {
+                return Err(Failure::new(
+                    exit::UNREADABLE,
+                    format!("no database at {} (run `xxgk import` first)", db.display()),
+                ));
+            }
+            let store = xxgk::store::Store::open(&db).map_err(|e| {
+                Failure::new(
+                    exit::CANNOT_WRITE,
+                    format!("cannot open {}: {e}", db.display()),
+                )
+            })?;
+            let sink = open_output(output.as_deref())?;
+            match format {
+                ExportFormat::CsvWide => export::csv_wide(&store, sink),
+                ExportFormat::CsvLong => export::csv_long(&store, sink),
+                ExportFormat::Jsonl => export::jsonl(&store, sink),
+            }
+            .map_err(Failure::writing)?;
+            Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The output file, or standard output, buffered.
+fn open_output(path: Option<&Path>) -> Result<Box<dyn Write>, Failure> {
+    Ok(match path {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).map_err(|e| {
+                Failure::new(
+                    exit::CANNOT_WRITE,
+                    format!("cannot write {}: {e}", path.display()),
+                )
+            })?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    })
 }
 
 /// True when output went to a pipe that was closed (`xxgk parse … | head`): not an error.
@@ -198,20 +402,18 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
         cause
             .downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .is_some_and(|e| e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
             || cause.downcast_ref::<csv::Error>().is_some_and(|e| {
                 matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
             })
     })
 }
 
-/// Prints why a file is not a report and gives exit code 2.
-fn refused(file: &std::path::Path, err: &xxgk::Error) -> ExitCode {
-    eprintln!("xxgk: {}: {err}", file.display());
-    ExitCode::from(2)
-}
-
-fn parse_file(file: &std::path::Path, input: &InputOptions) -> xxgk::Result<xxgk::Report> {
-    let mut parser = xxgk::Parser::new();
+/// Reads and parses one input; the failure says what to do about it.
+fn parse_file(file: &Path, input: &InputOptions) -> Result<xxgk::Report, Failure> {
+    let mut parser = xxgk::Parser::new().max_size(input.max_size);
     if let Some(encoding) = &input.encoding {
         parser = parser.encoding(encoding.clone());
     }
@@ -223,11 +425,77 @@ fn parse_file(file: &std::path::Path, input: &InputOptions) -> xxgk::Result<xxgk
             InputFormat::Docx => xxgk::Format::Docx,
         });
     }
-    if file.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin().lock().read_to_end(&mut bytes)?;
-        parser.parse(&bytes)
+    let shown = file.display();
+    let bytes = if file.as_os_str() == "-" {
+        read_limited(std::io::stdin().lock(), input.max_size)
+            .map_err(|e| Failure::new(exit::UNREADABLE, format!("standard input: {e}")))?
     } else {
-        parser.parse_path(file)
+        let metadata = std::fs::metadata(file)
+            .map_err(|e| Failure::new(exit::UNREADABLE, format!("{shown}: {e}")))?;
+        if metadata.is_dir() {
+            return Err(Failure::new(
+                exit::UNREADABLE,
+                format!("{shown} is a folder: `xxgk import {shown}` reads every file in it"),
+            ));
+        }
+        if !metadata.is_file() {
+            return Err(Failure::new(
+                exit::UNREADABLE,
+                format!(
+                    "{shown} is not a regular file (a pipe or a device): give its content on standard input with `-`"
+                ),
+            ));
+        }
+        if metadata.len() > input.max_size {
+            return Err(Failure::new(
+                exit::NOT_A_REPORT,
+                format!(
+                    "{shown}: {} bytes, over the limit of {} (raise it with --max-size)",
+                    metadata.len(),
+                    input.max_size
+                ),
+            ));
+        }
+        let handle = std::fs::File::open(file)
+            .map_err(|e| Failure::new(exit::UNREADABLE, format!("{shown}: {e}")))?;
+        read_limited(handle, input.max_size)
+            .map_err(|e| Failure::new(exit::UNREADABLE, format!("{shown}: {e}")))?
+    };
+    if let Some(name) = file.file_name().filter(|_| file.as_os_str() != "-") {
+        parser = parser.file_name(name.to_string_lossy());
+    }
+    parser.parse(&bytes).map_err(|err| {
+        let advice = match err.kind() {
+            xxgk::ErrorKind::TooLarge { .. } => " (raise it with --max-size)",
+            _ => "",
+        };
+        Failure::new(exit::NOT_A_REPORT, format!("{shown}: {err}{advice}"))
+    })
+}
+
+/// Reads at most `limit + 1` bytes: enough to tell that an input is over the limit without
+/// reading all of it.
+fn read_limited(reader: impl Read, limit: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_take_units() {
+        assert_eq!(parse_size("10M"), Ok(10 << 20));
+        assert_eq!(parse_size("512k"), Ok(512 << 10));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("2 MB"), Ok(2 << 20));
+        assert_eq!(parse_size("1234"), Ok(1234));
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("10X").is_err());
+        assert!(parse_size("99999999999T").is_err());
     }
 }

@@ -3,28 +3,68 @@
 use std::io::Write;
 use xxgk::{Outcome, Report, Severity};
 
-/// The whole record as pretty JSON.
-pub fn json(report: &Report, out: &mut impl Write) -> anyhow::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
+/// The whole record as JSON: on several lines when `pretty`, else on one (JSON Lines).
+pub fn json(report: &Report, pretty: bool, out: &mut impl Write) -> anyhow::Result<()> {
+    if pretty {
+        serde_json::to_writer_pretty(&mut *out, report)?;
+    } else {
+        serde_json::to_writer(&mut *out, report)?;
+    }
     writeln!(out)?;
     Ok(())
 }
 
 /// One CSV row per cell.
 pub fn cells(report: &Report, out: &mut impl Write) -> anyhow::Result<()> {
+    cell_rows(report, None, true, out)
+}
+
+/// One CSV row per cell, each naming the file (for several files in one table); the header comes
+/// first when `header` (before the first file's rows).
+pub fn cells_of(
+    report: &Report,
+    file: &str,
+    header: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    cell_rows(report, Some(file), header, out)
+}
+
+fn cell_rows(
+    report: &Report,
+    file: Option<&str>,
+    header: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(["key", "value", "raw", "unit", "line", "column", "status"])?;
+    let columns = ["key", "value", "raw", "unit", "line", "column", "status"];
+    if header {
+        match file {
+            Some(_) => writer.write_record(std::iter::once("file").chain(columns))?,
+            None => writer.write_record(columns)?,
+        }
+    }
     for cell in &report.cells {
         let location = cell.location.unwrap_or_default();
-        writer.write_record([
+        let value = cell.value.map(|v| v.to_string()).unwrap_or_default();
+        let line = location.line.map(|l| l.to_string()).unwrap_or_default();
+        let column = location.column.map(|c| c.to_string()).unwrap_or_default();
+        let raw = crate::export::spreadsheet_safe(cell.raw.as_deref().unwrap_or(""));
+        let fields = [
             cell.key.as_str(),
-            &cell.value.map(|v| v.to_string()).unwrap_or_default(),
-            cell.raw.as_deref().unwrap_or(""),
+            &value,
+            &raw,
             cell.unit,
-            &location.line.map(|l| l.to_string()).unwrap_or_default(),
-            &location.column.map(|c| c.to_string()).unwrap_or_default(),
+            &line,
+            &column,
             cell.status.as_str(),
-        ])?;
+        ];
+        match file {
+            Some(file) => writer.write_record(
+                std::iter::once(crate::export::spreadsheet_safe(file).as_str()).chain(fields),
+            )?,
+            None => writer.write_record(fields)?,
+        }
     }
     writer.flush()?;
     Ok(())
