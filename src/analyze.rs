@@ -65,6 +65,7 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
     let locator = Locator::new(source.text);
     let header = metadata::find_header(doc);
     let mut findings = source.findings;
+    findings.extend(doc.findings.iter().cloned());
     let text_tables = text_tables::observe(doc, &locator);
     source.deadline.check()?;
     let blocks = sections::TableBlocks {

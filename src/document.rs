@@ -11,6 +11,8 @@ pub struct Document {
     /// What the container says about the document (page `<title>` and `<meta>`, Word properties),
     /// which may be better than anything in the body.
     pub container: ContainerInfo,
+    /// What the reader noticed while reading (structure it had to drop, parts it could not read).
+    pub findings: Vec<crate::report::Finding>,
 }
 
 /// Metadata a container carries outside the body text.

@@ -50,23 +50,25 @@ pub fn merge_vertical(rows: Vec<WordRow>) -> Table {
         })
         .collect();
     let mut spans: Vec<Vec<u32>> = rows.iter().map(|r| vec![1; r.cells.len()]).collect();
+    // For each grid column, the cell whose merge runs down it, and the last row it reaches. One
+    // pass over the rows: a merge is extended where the next row continues it in that column.
+    let mut owners: Vec<Option<(usize, usize, usize)>> = Vec::new();
     for (r, row) in rows.iter().enumerate() {
         for (c, cell) in row.cells.iter().enumerate() {
-            if cell.continues {
-                continue;
+            let column = starts[r][c] as usize;
+            if owners.len() <= column {
+                owners.resize(column + 1, None);
             }
-            let column = starts[r][c];
-            let mut below = r + 1;
-            while let Some(next) = rows.get(below) {
-                let continued = starts[below]
-                    .iter()
-                    .position(|&s| s == column)
-                    .is_some_and(|i| next.cells[i].continues);
-                if !continued {
-                    break;
+            if cell.continues {
+                match owners[column] {
+                    Some((r0, c0, last)) if last + 1 == r => {
+                        spans[r0][c0] = spans[r0][c0].saturating_add(1);
+                        owners[column] = Some((r0, c0, r));
+                    }
+                    _ => owners[column] = None, // continues nothing: dropped
                 }
-                spans[r][c] += 1;
-                below += 1;
+            } else {
+                owners[column] = Some((r, c, r));
             }
         }
     }

@@ -421,7 +421,10 @@ fn doc_and_encrypted_files_are_refused_with_conversion_advice() {
 #[test]
 fn zips_that_are_not_word_documents_are_named() {
     assert!(
-        matches!(kind(&zip_with(&[("hello.txt", b"hi")])), ErrorKind::Container { reason, .. } if reason.contains("not a Word document"))
+        matches!(kind(&zip_with(&[("hello.bin", b"hi")])), ErrorKind::Container { reason, .. } if reason.contains("not a Word document"))
+    );
+    assert!(
+        matches!(kind(&zip_with(&[("2023/report.pdf", b"%PDF")])), ErrorKind::Unsupported { format, advice } if format.contains("ZIP archive of files") && advice.contains("import the folder"))
     );
     assert!(
         matches!(kind(&zip_with(&[("xl/workbook.xml", b"<x/>")])), ErrorKind::Unsupported { format, .. } if format.contains("Excel"))
@@ -528,4 +531,48 @@ fn runs_fields_revisions_content_controls_and_text_boxes_are_read_in_order() {
         "a text box once, not its fallback copy: {text:?}"
     );
     assert!(text.contains("前后"), "{text:?}");
+}
+
+/// A Word file whose list numbering starts at `start` in `format`, on `paragraphs` numbered
+/// paragraphs: the numbering bombs of hostile files (a label of millions of letters, a counter
+/// that overflows).
+fn numbering_bomb(start: usize, format: &str, paragraphs: usize) -> Vec<u8> {
+    let numbering = AbstractNumbering::new(1).add_level(Level::new(
+        0,
+        Start::new(start),
+        NumberFormat::new(format),
+        LevelText::new("%1."),
+        LevelJc::new("left"),
+    ));
+    let mut docx = Docx::new()
+        .add_abstract_numbering(numbering)
+        .add_numbering(Numbering::new(1, 1))
+        .add_paragraph(para("某某局2020年政府信息公开工作年度报告"));
+    for _ in 0..paragraphs {
+        docx = docx.add_paragraph(numbered("总体情况"));
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    docx.build()
+        .pack(&mut out)
+        .expect("docx-rs writes the file");
+    out.into_inner()
+}
+
+#[test]
+fn numbering_bombs_give_short_labels() {
+    for (start, format) in [
+        (4_000_000_000, "upperLetter"),
+        (4_294_967_295, "upperLetter"),
+        (4_294_967_295, "decimal"),
+        (4_294_967_295, "upperRoman"),
+    ] {
+        let report = parse(&numbering_bomb(start, format, 16));
+        for section in &report.sections {
+            assert!(
+                section.title.chars().count() < 64,
+                "{format}: {}",
+                section.title
+            );
+        }
+    }
 }

@@ -262,3 +262,20 @@ fn a_row_short_of_cells_under_a_merged_value_is_placed_by_grid_columns() {
         Some(805)
     );
 }
+
+#[test]
+fn a_page_without_its_optional_end_tags_reads_whole() {
+    let page = String::from_utf8(fixture("shanghai-gov-office-2019.html")).unwrap();
+    let original = parse(page.as_bytes());
+    // Valid HTML may omit </p>, </td>, </tr> and </li>; portal chrome before the report adds
+    // hundreds of unclosed paragraphs.
+    let mut stripped = page.clone();
+    for end in ["</p>", "</P>", "</td>", "</TD>", "</tr>", "</TR>", "</li>"] {
+        stripped = stripped.replace(end, "");
+    }
+    let chrome = "<p>栏目导航".repeat(600);
+    let stripped = format!("<div>{chrome}</div>{stripped}");
+    let report = parse(stripped.as_bytes());
+    assert_eq!(common::cell_map(&report), common::cell_map(&original));
+    assert!(!report.findings.iter().any(|f| f.rule == "input.nesting"));
+}

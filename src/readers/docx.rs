@@ -32,7 +32,7 @@ const MAX_ENTRIES: usize = 20_000;
 const MAX_DEPTH: usize = 256;
 
 /// Reads a DOCX file. Returns the document and findings about the container.
-pub fn read(bytes: &[u8]) -> Result<(Document, Vec<Finding>)> {
+pub fn read(bytes: &[u8]) -> Result<Document> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| container(format!("not a readable ZIP archive ({e})")))?;
     if archive.len() > MAX_ENTRIES {
@@ -61,16 +61,14 @@ pub fn read(bytes: &[u8]) -> Result<(Document, Vec<Finding>)> {
         ..Builder::default()
     };
     builder.parse(&document)?;
-    Ok((
-        Document {
-            blocks: builder.blocks,
-            container: ContainerInfo {
-                title,
-                ..ContainerInfo::default()
-            },
+    Ok(Document {
+        blocks: builder.blocks,
+        container: ContainerInfo {
+            title,
+            ..ContainerInfo::default()
         },
         findings,
-    ))
+    })
 }
 
 fn container(reason: String) -> Error {
@@ -280,7 +278,8 @@ impl Numbering {
                     }
                     "start" => {
                         if let (Some((_, l)), Some(v)) = (level.as_mut(), attr_u32(&e, "val")) {
-                            l.start = v;
+                            // Word itself counts no higher than 32767.
+                            l.start = v.min(MAX_COUNTER);
                         }
                     }
                     "numFmt" => {
@@ -337,7 +336,7 @@ impl Numbering {
         counters[i] = if counters[i] == 0 {
             start(ilvl, &self.levels)
         } else {
-            counters[i] + 1
+            counters[i].saturating_add(1).min(MAX_COUNTER)
         };
         for deeper in counters.iter_mut().skip(i + 1) {
             *deeper = 0;
@@ -355,9 +354,15 @@ impl Numbering {
                 label = label.replace(&placeholder, &format_number(value, format));
             }
         }
+        let label: String = label.chars().take(MAX_LABEL).collect();
         (!label.trim().is_empty()).then_some(label)
     }
 }
+
+/// The highest list counter Word writes.
+const MAX_COUNTER: u32 = 32767;
+/// Longest list label kept, in characters (a real one is a few).
+const MAX_LABEL: usize = 32;
 
 /// A counter in a Word number format.
 fn format_number(n: u32, format: &str) -> String {
@@ -401,7 +406,7 @@ fn format_number(n: u32, format: &str) -> String {
             let letter = char::from(b'A' + ((n.max(1) - 1) % 26) as u8);
             let s = letter
                 .to_string()
-                .repeat(((n.max(1) - 1) / 26 + 1) as usize);
+                .repeat((((n.max(1) - 1) / 26 + 1) as usize).min(MAX_LABEL));
             if format == "lowerLetter" {
                 s.to_lowercase()
             } else {
@@ -860,6 +865,18 @@ mod tests {
         assert_eq!(format_number(2, "decimalFullWidth"), "２");
         assert_eq!(format_number(4, "upperRoman"), "IV");
         assert_eq!(format_number(1, "decimalEnclosedCircle"), "①");
+    }
+
+    #[test]
+    fn hostile_numbering_is_bounded() {
+        let xml = r#"<w:numbering xmlns:w="w"><w:abstractNum w:abstractNumId="0">
+            <w:lvl w:ilvl="0"><w:start w:val="4294967295"/><w:numFmt w:val="upperLetter"/><w:lvlText w:val="%1."/></w:lvl>
+            </w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>"#;
+        let mut numbering = Numbering::parse(xml);
+        for _ in 0..1000 {
+            let label = numbering.next(1, 0).unwrap();
+            assert!(label.chars().count() <= MAX_LABEL, "{label}");
+        }
     }
 
     #[test]

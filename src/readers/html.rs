@@ -14,6 +14,7 @@
 
 use crate::document::{Block, ContainerInfo, Document, Paragraph, Row, Table, TableCell};
 use crate::fold::fold;
+use crate::report::{Finding, Severity};
 use aho_corasick::AhoCorasick;
 use ego_tree::iter::Edge;
 use ego_tree::NodeRef;
@@ -48,16 +49,27 @@ const MAX_SPAN: u32 = 1000;
 
 /// Reads an HTML page or fragment into a document.
 pub fn read(html: &str) -> Document {
-    let html = limit_nesting(html, MAX_DEPTH);
+    let (html, dropped) = limit_nesting(html, MAX_DEPTH);
     let dom = Html::parse_document(&html);
     let container = container_info(&dom);
     let root = content_root(&dom);
     let mut walker = Walker::default();
     walker.walk(root);
     walker.flush();
+    let mut findings = Vec::new();
+    if dropped > 0 {
+        findings.push(Finding::new(
+            "input.nesting",
+            Severity::Warning,
+            format!(
+                "the page nests elements deeper than {MAX_DEPTH}: {dropped} tags beyond that depth were dropped (their text is kept, the structure they gave is not)"
+            ),
+        ));
+    }
     Document {
         blocks: walker.blocks,
         container,
+        findings,
     }
 }
 
@@ -129,27 +141,127 @@ fn scan_tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
     })
 }
 
-/// Drops the tags that would nest elements deeper than `max_depth` (and their closing tags),
-/// keeping all text. Real pages pass through untouched.
-fn limit_nesting(html: &str, max_depth: usize) -> std::borrow::Cow<'_, str> {
-    let mut depth = 0usize;
-    let too_deep = scan_tags(html).any(|tag| {
-        if tag.nests {
-            if tag.closing {
-                depth = depth.saturating_sub(1);
-            } else {
-                depth += 1;
+/// The open elements, as an HTML parser keeps them: a start tag closes what the parser would close
+/// for it (a `<p>` an open `<p>`, a `<td>` an open `<td>`), an end tag closes the elements open
+/// inside its own. Depth is what the tree builder will see, not the count of start tags: a page that
+/// omits its optional end tags (`</p>`, `</td>`, `</li>`) is not deep.
+#[derive(Default)]
+struct OpenElements {
+    stack: Vec<String>,
+}
+
+impl OpenElements {
+    fn depth(&self) -> usize {
+        self.stack.len()
+    }
+
+    /// Closes the nearest open `names` element, and what is open inside it, unless one of
+    /// `scope` comes first.
+    fn close_nearest(&mut self, names: &[&str], scope: &[&str]) {
+        for i in (0..self.stack.len()).rev() {
+            let open = self.stack[i].as_str();
+            if names.contains(&open) {
+                self.stack.truncate(i);
+                return;
+            }
+            if scope.contains(&open) {
+                return;
             }
         }
-        depth > max_depth
+    }
+
+    fn start(&mut self, name: &str) {
+        const BLOCKS: &[&str] = &[
+            "address",
+            "article",
+            "aside",
+            "blockquote",
+            "center",
+            "details",
+            "dir",
+            "div",
+            "dl",
+            "fieldset",
+            "figcaption",
+            "figure",
+            "footer",
+            "form",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "header",
+            "hgroup",
+            "main",
+            "menu",
+            "nav",
+            "ol",
+            "p",
+            "pre",
+            "section",
+            "table",
+            "ul",
+            "li",
+            "dd",
+            "dt",
+        ];
+        const P_SCOPE: &[&str] = &["td", "th", "table", "button", "html", "body"];
+        if BLOCKS.contains(&name) {
+            self.close_nearest(&["p"], P_SCOPE);
+        }
+        match name {
+            "li" => self.close_nearest(&["li"], &["ul", "ol", "td", "th", "table"]),
+            "dt" | "dd" => self.close_nearest(&["dt", "dd"], &["dl", "td", "th", "table"]),
+            "tr" => self.close_nearest(&["tr"], &["table", "tbody", "thead", "tfoot"]),
+            "td" | "th" => self.close_nearest(&["td", "th"], &["tr", "table"]),
+            "tbody" | "thead" | "tfoot" => {
+                self.close_nearest(&["tbody", "thead", "tfoot"], &["table"])
+            }
+            "option" => self.close_nearest(&["option"], &["select", "datalist"]),
+            "optgroup" => self.close_nearest(&["optgroup", "option"], &["select"]),
+            "rt" | "rp" => self.close_nearest(&["rt", "rp"], &["ruby"]),
+            _ => {}
+        }
+        self.stack.push(name.to_string());
+    }
+
+    /// An end tag: closes its element and what is open inside it; `false` when none is open.
+    fn end(&mut self, name: &str) -> bool {
+        match self.stack.iter().rposition(|open| open == name) {
+            Some(i) => {
+                self.stack.truncate(i);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Drops the tags that would nest elements deeper than `max_depth` (and their end tags), keeping
+/// all text; returns the text and how many tags were dropped. Real pages pass through untouched.
+fn limit_nesting(html: &str, max_depth: usize) -> (std::borrow::Cow<'_, str>, usize) {
+    let mut open = OpenElements::default();
+    let too_deep = scan_tags(html).any(|tag| {
+        if tag.nests {
+            let name = tag.name.to_ascii_lowercase();
+            if tag.closing {
+                open.end(&name);
+            } else {
+                open.start(&name);
+            }
+        }
+        open.depth() > max_depth
     });
     if !too_deep {
-        return std::borrow::Cow::Borrowed(html);
+        return (std::borrow::Cow::Borrowed(html), 0);
     }
     let mut out = String::with_capacity(html.len());
     let mut copied = 0usize;
-    let mut depth = 0usize;
+    let mut open = OpenElements::default();
     let mut dropped: HashMap<String, usize> = HashMap::new();
+    let mut count = 0usize;
     for tag in scan_tags(html) {
         if !tag.nests {
             continue;
@@ -157,29 +269,30 @@ fn limit_nesting(html: &str, max_depth: usize) -> std::borrow::Cow<'_, str> {
         let name = tag.name.to_ascii_lowercase();
         let drop = if tag.closing {
             match dropped.get_mut(&name) {
-                Some(n) if *n > 0 => {
+                Some(n) if *n > 0 && !open.stack.contains(&name) => {
                     *n -= 1;
                     true
                 }
                 _ => {
-                    depth = depth.saturating_sub(1);
+                    open.end(&name);
                     false
                 }
             }
-        } else if depth >= max_depth {
+        } else if open.depth() >= max_depth {
             *dropped.entry(name).or_default() += 1;
             true
         } else {
-            depth += 1;
+            open.start(&name);
             false
         };
         if drop {
+            count += 1;
             out.push_str(&html[copied..tag.start]);
             copied = tag.end;
         }
     }
     out.push_str(&html[copied..]);
-    std::borrow::Cow::Owned(out)
+    (std::borrow::Cow::Owned(out), count)
 }
 
 fn markers() -> &'static AhoCorasick {
@@ -608,9 +721,10 @@ mod tests {
             "<div>".repeat(100_000),
             "</div>".repeat(100_000)
         );
-        let limited = limit_nesting(&page, MAX_DEPTH);
+        let (limited, dropped) = limit_nesting(&page, MAX_DEPTH);
         assert_eq!(limited.matches("<div>").count(), MAX_DEPTH);
         assert_eq!(limited.matches("</div>").count(), MAX_DEPTH);
+        assert_eq!(dropped, 2 * (100_000 - MAX_DEPTH));
         let doc = read(&page);
         assert_eq!(
             doc.paragraphs()
@@ -618,10 +732,25 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec!["一、总体情况"]
         );
+        assert!(doc.findings.iter().any(|f| f.rule == "input.nesting"));
         let normal = "<div><p>一</p><br/><img src=x><div>二</div></div>";
         assert!(matches!(
-            limit_nesting(normal, 2),
+            limit_nesting(normal, 2).0,
             std::borrow::Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn optional_end_tags_do_not_count_as_nesting() {
+        // 600 paragraphs and 600 cells without their end tags are not 1,200 levels deep.
+        let page = format!(
+            "<div>{}<table>{}</table><p>一、总体情况</div>",
+            "<p>栏目".repeat(600),
+            "<tr><td>a<td>b".repeat(600)
+        );
+        let (limited, dropped) = limit_nesting(&page, MAX_DEPTH);
+        assert_eq!(dropped, 0);
+        assert!(matches!(limited, std::borrow::Cow::Borrowed(_)));
+        assert!(read(&page).findings.is_empty());
     }
 }

@@ -27,6 +27,7 @@ pub fn read(text: &str) -> Document {
     Document {
         blocks: reader.blocks,
         container: Default::default(),
+        findings: Vec::new(),
     }
 }
 

@@ -24,6 +24,7 @@ pub fn read(text: &str) -> Document {
     Document {
         blocks,
         container: Default::default(),
+        findings: Vec::new(),
     }
 }
 

@@ -210,6 +210,7 @@ fn lex(text: &str) -> Lexed {
     let mut regions: Vec<std::ops::Range<usize>> = Vec::new();
     let mut kept: Vec<StreamLabel> = Vec::with_capacity(labels.len());
     let mut cluster_start = 0usize;
+    let newlines: Vec<usize> = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
     for i in 0..labels.len() {
         let ends_cluster = labels
             .get(i + 1)
@@ -230,11 +231,14 @@ fn lex(text: &str) -> Lexed {
         if cluster.len() >= MIN_TABLE_LABELS || with_number() {
             let first = &cluster[0];
             let last = &cluster[cluster.len() - 1];
-            let start = text[..first.start].rfind('\n').map_or(0, |at| at + 1);
-            let end = text[last.end..]
-                .match_indices('\n')
-                .nth(LINES_AFTER_LAST_LABEL)
-                .map_or(text.len(), |(at, _)| last.end + at);
+            // The line breaks are found once: a crawl on one long line must not be rescanned
+            // for each cluster.
+            let before = newlines.partition_point(|&at| at < first.start);
+            let start = before.checked_sub(1).map_or(0, |k| newlines[k] + 1);
+            let after = newlines.partition_point(|&at| at < last.end);
+            let end = newlines
+                .get(after + LINES_AFTER_LAST_LABEL)
+                .map_or(text.len(), |&at| at);
             match regions.last_mut() {
                 Some(previous) if previous.end >= start => previous.end = previous.end.max(end),
                 _ => regions.push(start..end),
@@ -463,8 +467,11 @@ fn find_stream_labels(text: &str) -> Vec<StreamLabel> {
     out
 }
 
+/// Characters a note after a label runs to at most.
+const NOTE_CHARS: usize = 200;
+
 /// The end of a note in brackets right after a label (`（县级无此项）`, `(指2019年事项数)`), on the
-/// same line; an unclosed bracket runs to the end of the line. A bracket holding only a numeral
+/// same line; an unclosed bracket runs to the end of the line or `NOTE_CHARS` on. A bracket holding only a numeral
 /// (`（二）`) is the next label's numbering, not a note. Found on folded text, so that a gloss
 /// between the label and its note does not hide the note.
 fn note_after(text: &str, folded: &Folded, at: usize, folded_at: usize) -> Option<usize> {
@@ -472,10 +479,17 @@ fn note_after(text: &str, folded: &Folded, at: usize, folded_at: usize) -> Optio
     if !rest.starts_with('(') {
         return None;
     }
-    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    // A note is short: its line is looked at no further than `NOTE_CHARS` on.
+    let window_end = text[at..]
+        .char_indices()
+        .nth(NOTE_CHARS)
+        .map_or(text.len(), |(i, _)| at + i);
+    let line_end = text[at..window_end]
+        .find('\n')
+        .map_or(window_end, |i| at + i);
     let close = rest
         .char_indices()
-        .take(200)
+        .take(NOTE_CHARS)
         .find(|(_, c)| *c == ')')
         .map(|(i, _)| i);
     let inner = &rest[1..close.unwrap_or(rest.len().min(1))];
@@ -1547,8 +1561,12 @@ impl<'s, 'l> Scanner<'s, 'l> {
                     && only
                         .checked_sub(1)
                         .is_some_and(|p| self.items[p].end == item.start);
-                let rest_of_line = self.stream.text[item.end..].split('\n').next();
-                let ends_line = rest_of_line.is_none_or(|r| r.trim().is_empty());
+                // Looks no further than the first character that is not a space, so a crawl
+                // on one long line is not scanned to its end once per row.
+                let ends_line = self.stream.text[item.end..]
+                    .chars()
+                    .find(|&c| c == '\n' || !c.is_whitespace())
+                    .is_none_or(|c| c == '\n');
                 if numeric && (glued || !ends_line) {
                     return ObservedValues::Run(FusedRun {
                         source: SourceCell {

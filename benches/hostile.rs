@@ -1,0 +1,86 @@
+//! Inputs that were quadratic once, at three sizes each: time per byte must stay flat.
+//!
+//! `cargo bench --bench hostile`: a crawl with the whole report on one line (cell locations in a
+//! very long line), a wide pipe table on few lines, and a Word table whose columns are merged down
+//! many rows. Criterion reports MB/s (Throughput::Bytes); linear code gives the same MB/s at every
+//! size.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use docx_rs::{Docx, Paragraph, Run, Table, TableCell, TableRow, VMergeType};
+use std::hint::black_box;
+use std::path::Path;
+
+fn seed() -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/000_500855b189a022d6.txt"),
+    )
+    .unwrap()
+}
+
+/// The seed's text with its line breaks removed, repeated to about `bytes`.
+fn one_line(bytes: usize) -> String {
+    let flat: String = seed().replace(['\n', '\t'], "");
+    flat.repeat(bytes / flat.len() + 1)
+}
+
+/// A pipe table row per line, each line `columns` cells wide.
+fn wide_pipe_table(bytes: usize) -> String {
+    let mut text = String::from("二、主动公开政府信息情况\n");
+    let row = format!("| 规章 {}|\n", "| 0 ".repeat(2000));
+    while text.len() < bytes {
+        text.push_str(&row);
+    }
+    text
+}
+
+/// A Word table of `rows` rows whose 8 columns are each one vertical merge.
+fn merged_docx(rows: usize) -> Vec<u8> {
+    let cell = |text: &str, merge: VMergeType| {
+        TableCell::new()
+            .vertical_merge(merge)
+            .add_paragraph(Paragraph::new().add_run(Run::new().add_text(text)))
+    };
+    let mut table_rows = Vec::with_capacity(rows);
+    for r in 0..rows {
+        let merge = if r == 0 {
+            VMergeType::Restart
+        } else {
+            VMergeType::Continue
+        };
+        table_rows.push(TableRow::new((0..8).map(|_| cell("0", merge)).collect()));
+    }
+    let docx = Docx::new()
+        .add_paragraph(Paragraph::new().add_run(Run::new().add_text("一、总体情况")))
+        .add_table(Table::new(table_rows));
+    let mut out = std::io::Cursor::new(Vec::new());
+    docx.build().pack(&mut out).unwrap();
+    out.into_inner()
+}
+
+fn hostile(c: &mut Criterion) {
+    let mut group = c.benchmark_group("hostile");
+    group.sample_size(10);
+    for size in [256 * 1024, 1024 * 1024, 4 * 1024 * 1024] {
+        let text = one_line(size);
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_with_input(BenchmarkId::new("one-line", size), &text, |b, t| {
+            b.iter(|| xxgk::parse(black_box(t.as_bytes())).is_ok())
+        });
+        let table = wide_pipe_table(size);
+        group.throughput(Throughput::Bytes(table.len() as u64));
+        group.bench_with_input(BenchmarkId::new("wide-pipe-table", size), &table, |b, t| {
+            b.iter(|| xxgk::parse(black_box(t.as_bytes())).is_ok())
+        });
+    }
+    for rows in [2_000, 8_000, 32_000] {
+        let docx = merged_docx(rows);
+        group.throughput(Throughput::Bytes(docx.len() as u64));
+        group.bench_with_input(BenchmarkId::new("merged-docx", rows), &docx, |b, d| {
+            b.iter(|| xxgk::parse(black_box(d)).is_ok())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, hostile);
+criterion_main!(benches);
