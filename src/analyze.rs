@@ -6,7 +6,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::fold::fold;
 use crate::metadata::{self, Header};
 use crate::position::Locator;
-use crate::report::{Finding, Format, Report, Severity, Template, SCHEMA_VERSION};
+use crate::report::{CellStatus, Finding, Format, Report, Severity, Template, SCHEMA_VERSION};
 use crate::sections;
 use crate::tables::{assemble, structured, text as text_tables};
 use crate::template::Version;
@@ -109,16 +109,6 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
         .iter()
         .filter(|s| s.number.is_some())
         .count();
-    if !legacy
-        && observations.is_empty()
-        && standard_sections < 2
-        && title.is_none()
-        && !mentions_report(doc)
-    {
-        return Err(Error::new(ErrorKind::NotAReport {
-            reason: "no section heading, statistics table or report title was found".into(),
-        }));
-    }
 
     let mut report = Report {
         schema_version: SCHEMA_VERSION,
@@ -155,6 +145,26 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
     source.deadline.check()?;
     let mut assembled = assemble::assemble(&mut observations, fallback);
     source.deadline.check()?;
+    let evidence = Evidence {
+        title: title_names_report(report.title.as_deref())
+            || (report.year.is_some() && report.agency.is_some() && mentions_report(doc)),
+        standard_sections,
+        settled_cells: assembled
+            .cells
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.status,
+                    CellStatus::Number | CellStatus::Blank | CellStatus::Placeholder
+                )
+            })
+            .count(),
+    };
+    if !evidence.is_report() {
+        return Err(Error::new(ErrorKind::NotAReport {
+            reason: evidence.refusal(),
+        }));
+    }
     report.template = assemble::template_of(&assembled.versions);
     findings.append(&mut assembled.findings);
     if assembled.tables.is_empty() {
@@ -263,11 +273,56 @@ fn is_legacy(doc: &Document, header: &Header, no_tables: bool, year: Option<u16>
 }
 
 /// True when the start of the text speaks of an information-disclosure report.
+/// What makes a text an annual report rather than a text about reports (a list of them, a notice
+/// asking for them, this project's own manifest): a title that names the report, the form's
+/// section headings, or the form's table cells read under their labels. A text that only
+/// mentions 年度报告, or names a few labels in passing, is not one.
+struct Evidence {
+    /// The title, or the opening of the text, names one agency's report of one year
+    /// (`遂宁市人力资源和社会保障局2019年政府信息公开工作年度报告(以下简称年报)是…`).
+    title: bool,
+    /// Headings of the six standard sections found.
+    standard_sections: usize,
+    /// Cells of the form read under their labels with a value, a blank or a placeholder.
+    settled_cells: usize,
+}
+
+/// Settled cells that make a table of the form without title or headings (a fragment of a
+/// report that starts and stops mid-table): a row and a half of 表二, or two of 表三.
+const MIN_SETTLED_CELLS: usize = 5;
+/// Standard section headings that make a report without title or table.
+const MIN_STANDARD_SECTIONS: usize = 2;
+
+impl Evidence {
+    fn is_report(&self) -> bool {
+        self.title
+            || self.standard_sections >= MIN_STANDARD_SECTIONS
+            || self.settled_cells >= MIN_SETTLED_CELLS
+    }
+
+    /// Why the text was refused, with what was found.
+    fn refusal(&self) -> String {
+        format!(
+            "no report title (政府信息公开…年度报告), {} of the six section headings (at least {} needed) and {} cells of the statistics tables read under the form's labels (at least {} needed)",
+            self.standard_sections, MIN_STANDARD_SECTIONS, self.settled_cells, MIN_SETTLED_CELLS
+        )
+    }
+}
+
+/// True when the head of the text speaks of an information-disclosure annual report.
 fn mentions_report(doc: &Document) -> bool {
     let text = body_folded(doc, &Header::default());
     let head: String = text.chars().take(3000).collect();
     head.contains("信息公开")
         && (head.contains("年度报告") || head.contains("工作报告") || head.contains("年报"))
+}
+
+/// True when a title names an information-disclosure annual report.
+fn title_names_report(title: Option<&str>) -> bool {
+    title.is_some_and(|t| {
+        let t = fold(t);
+        t.contains("信息公开") && (t.contains("报告") || t.contains("年报"))
+    })
 }
 
 fn body_folded(doc: &Document, header: &Header) -> String {

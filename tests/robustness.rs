@@ -142,6 +142,50 @@ fn text_that_is_not_a_report_is_refused() {
 }
 
 #[test]
+fn a_text_about_reports_is_refused_with_what_was_found() {
+    // The corpus's own manifest: it names 政府信息公开工作年度报告 in its first line and lists
+    // the form's labels with the values of a dozen reports, but it is no report.
+    let manifest = fixture("corpus-manifest.md");
+    let err = xxgk::parse(&manifest).unwrap_err();
+    let ErrorKind::NotAReport { reason } = err.kind() else {
+        panic!("{err}")
+    };
+    assert!(reason.contains("0 of the six section headings"), "{reason}");
+    assert!(
+        reason.contains("cells of the statistics tables"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn a_report_is_recognised_by_its_title_its_sections_or_its_table_alone() {
+    // Only the table, cut at both ends: no title, no section heading.
+    let partial = parse(&fixture("huaian-2024-partial.txt"));
+    assert!(partial.title.is_none());
+    assert!(partial.cells.iter().filter(|c| c.value.is_some()).count() >= 90);
+    // Only the title, named in the opening sentence, and one section heading.
+    let named = parse(&fixture("pages/40-suining-rsj-2019.txt"));
+    assert_eq!(named.year, Some(2019));
+    assert_eq!(named.agency.as_deref(), Some("遂宁市人力资源和社会保障局"));
+    // The first lines of the seed, down to two section headings and no table.
+    let seed = seed();
+    let two_sections: String = seed
+        .split('\n')
+        .filter(|l| l.starts_with("一、") || l.starts_with("二、"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        xxgk::parse(two_sections.as_bytes()).is_ok(),
+        "{two_sections}"
+    );
+    let one_section = two_sections.split('\n').next().unwrap();
+    assert!(
+        xxgk::parse(one_section.as_bytes()).is_err(),
+        "{one_section}"
+    );
+}
+
+#[test]
 fn huge_inputs_finish_and_limits_are_enforced() {
     // Eight megabytes: the seed's table lines over and over, then a long line of digits.
     let mut text = seed().repeat(600);
@@ -158,8 +202,8 @@ fn huge_inputs_finish_and_limits_are_enforced() {
 #[test]
 fn pathological_fused_runs_are_bounded_per_document() {
     // Every row of 表三 fused into 40 ones: billions of splits each; the search gives up, says so,
-    // and the whole document still finishes.
-    let mut text = String::from("三、收到和处理政府信息公开申请情况（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他");
+    // and the whole document still finishes. (The title makes it a report: no cell settles.)
+    let mut text = String::from("某局2023年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他");
     for label in [
         "一、本年新收政府信息公开申请数量",
         "二、上年结转政府信息公开申请数量",
