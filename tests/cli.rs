@@ -179,7 +179,11 @@ fn several_files_give_json_lines_and_the_worst_exit_code() {
     assert!(out.stdout.is_empty());
     assert_eq!(out.status.code(), Some(0));
     let out = xxgk(&["check", "fixtures/corpus-manifest.md"], None);
-    assert_eq!(out.status.code(), Some(3), "a manifest of reports is not a report");
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "a manifest of reports is not a report"
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("section headings"));
     // One CSV table for several files, with a file column.
     let out = xxgk(&["parse", "-f", "cells", SEED, SEED], None);

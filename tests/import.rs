@@ -701,3 +701,105 @@ fn exported_text_cannot_run_as_a_spreadsheet_formula() {
     assert!(csv.contains(",'=1+1宜春市统计局2020年"), "{csv}");
     assert!(!csv.contains(",=1+1"));
 }
+
+/// Runs the system's `sqlite3` on a database. `None` when it is not installed, unless
+/// `XXGK_REQUIRE_SQLITE3` is set (as `.ci/run` does, after installing it): then its absence fails.
+fn system_sqlite3(db: &Path, sql: &str) -> Option<String> {
+    match Command::new("sqlite3").arg(db).arg(sql).output() {
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            Some(String::from_utf8(out.stdout).unwrap())
+        }
+        Err(err) => {
+            assert!(
+                std::env::var_os("XXGK_REQUIRE_SQLITE3").is_none(),
+                "sqlite3 is required here: {err}"
+            );
+            eprintln!("sqlite3 is not installed: the check by the system's SQLite is skipped");
+            None
+        }
+    }
+}
+
+#[test]
+fn the_database_passes_the_integrity_checks_of_the_bundled_and_the_system_sqlite() {
+    let dir = scratch("import-integrity");
+    mixed_tree(&dir);
+    let out = xxgk(&["import", "tree", "--db", "db.sqlite", "-q"], &dir);
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{out:?}");
+    let db = dir.join("db.sqlite");
+    let conn = Connection::open(&db).unwrap();
+    let bundled: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(bundled, "ok");
+    drop(conn);
+    // Older SQLite (3.40, Debian 12) once called this schema corrupt: WITHOUT ROWID tables must
+    // declare their key columns first.
+    if let Some(report) = system_sqlite3(&db, "PRAGMA integrity_check; PRAGMA foreign_key_check;") {
+        assert_eq!(report.trim(), "ok", "{report}");
+    }
+}
+
+#[test]
+fn a_version_1_database_is_migrated_keeping_its_rows() {
+    let dir = scratch("import-migrate");
+    let db = dir.join("db.sqlite");
+    let conn = Connection::open(&db).unwrap();
+    let schema = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/store-v1-schema.sql"),
+    )
+    .unwrap();
+    conn.execute_batch(&schema).unwrap();
+    conn.execute_batch(
+        "INSERT INTO meta VALUES ('schema_version', '1');
+         INSERT INTO reports (id, hash, template, year, agency, format, encoding, cells_found,
+                              cells_expected, checks_passed, checks_failed,
+                              checks_not_assessable, errors, warnings)
+              VALUES (1, 'h1', '2019', 2020, '宜春市统计局', 'text', 'utf-8', 198, 198, 5, 1,
+                      0, 1, 0);
+         INSERT INTO files (path, size, status, report_id, imported_at)
+              VALUES ('/old/宜春.txt', 11411, 'findings', 1, '2026-01-01T00:00:00Z');
+         INSERT INTO findings (report_id, position, rule, severity, message, cells)
+              VALUES (1, 0, 'R1', 'error', 'a real failure', '[]');",
+    )
+    .unwrap();
+    drop(conn);
+    std::fs::create_dir_all(dir.join("tree")).unwrap();
+    std::fs::write(dir.join("tree/seed.txt"), common::seed()).unwrap();
+    let out = xxgk(&["import", "tree", "--db", "db.sqlite", "-q"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'"
+        ),
+        2
+    );
+    let conn = Connection::open(&db).unwrap();
+    let (path, key): (String, Vec<u8>) = conn
+        .query_row(
+            "SELECT path, path_key FROM files WHERE report_id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(path, "/old/宜春.txt");
+    assert_eq!(key, "/old/宜春.txt".as_bytes());
+    let message: String = conn
+        .query_row(
+            "SELECT message FROM findings WHERE report_id = 1 AND rule = 'R1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(message, "a real failure");
+    assert_eq!(count(&db, "SELECT count(*) FROM files"), 2);
+    if let Some(report) = system_sqlite3(&db, "PRAGMA integrity_check;") {
+        assert_eq!(report.trim(), "ok");
+    }
+}
