@@ -64,7 +64,10 @@ pub struct TextTables {
 /// Reads the paragraphs of `doc` for tables rendered as text.
 pub fn observe(doc: &Document, locator: &Locator<'_>) -> TextTables {
     let mut out = TextTables::default();
-    let mut stream = Stream::default();
+    let mut stream = Stream {
+        text: String::new(),
+        pieces: Vec::with_capacity(doc.blocks.len()),
+    };
     for (index, block) in doc.blocks.iter().enumerate() {
         match block {
             Block::Paragraph(p) => stream.push(&p.text, p.origin, index),

@@ -375,7 +375,7 @@ fn process(candidate: Candidate, limits: &Limits<'_>) -> FileRecord {
         .take(candidate.size.saturating_mul(MEMORY_PER_BYTE));
     // Read at most one byte more than the limit: a file that grew meanwhile is refused, not read
     // whole.
-    let bytes = match read_limited(&record.path, max_size) {
+    let bytes = match read_file_limited(&record.path, max_size) {
         Ok(bytes) => bytes,
         Err(err) => {
             record.outcome = failed(None, format!("cannot be read: {err}"));
@@ -434,13 +434,10 @@ fn process(candidate: Candidate, limits: &Limits<'_>) -> FileRecord {
 }
 
 /// Reads a file, but no more than `limit + 1` bytes of it.
-fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
+fn read_file_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata().ok().map(|m| m.len());
+    crate::read_limited(file, limit, size)
 }
 
 /// Test builds only: panics on a file containing `$XXGK_TEST_PANIC_MARKER`, so that the tests can

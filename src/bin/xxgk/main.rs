@@ -134,7 +134,7 @@ struct InputOptions {
     #[arg(long, value_enum)]
     input_format: Option<InputFormat>,
     /// Largest input read (`64M`, `512K`, `1G` or bytes).
-    #[arg(long, value_parser = parse_size, default_value = "256M")]
+    #[arg(long, value_parser = parse_size, default_value = "64M")]
     max_size: u64,
 }
 
@@ -427,7 +427,7 @@ fn parse_file(file: &Path, input: &InputOptions) -> Result<xxgk::Report, Failure
     }
     let shown = file.display();
     let bytes = if file.as_os_str() == "-" {
-        read_limited(std::io::stdin().lock(), input.max_size)
+        read_limited(std::io::stdin().lock(), input.max_size, None)
             .map_err(|e| Failure::new(exit::UNREADABLE, format!("standard input: {e}")))?
     } else {
         let metadata = std::fs::metadata(file)
@@ -458,7 +458,7 @@ fn parse_file(file: &Path, input: &InputOptions) -> Result<xxgk::Report, Failure
         }
         let handle = std::fs::File::open(file)
             .map_err(|e| Failure::new(exit::UNREADABLE, format!("{shown}: {e}")))?;
-        read_limited(handle, input.max_size)
+        read_limited(handle, input.max_size, Some(metadata.len()))
             .map_err(|e| Failure::new(exit::UNREADABLE, format!("{shown}: {e}")))?
     };
     if let Some(name) = file.file_name().filter(|_| file.as_os_str() != "-") {
@@ -474,9 +474,14 @@ fn parse_file(file: &Path, input: &InputOptions) -> Result<xxgk::Report, Failure
 }
 
 /// Reads at most `limit + 1` bytes: enough to tell that an input is over the limit without
-/// reading all of it.
-fn read_limited(reader: impl Read, limit: u64) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
+/// reading all of it. `expected` (a file's size) sizes the buffer once instead of doubling it.
+pub(crate) fn read_limited(
+    reader: impl Read,
+    limit: u64,
+    expected: Option<u64>,
+) -> std::io::Result<Vec<u8>> {
+    let capacity = expected.map_or(0, |size| size.min(limit).saturating_add(1));
+    let mut bytes = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
     reader
         .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)?;
