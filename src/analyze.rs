@@ -5,9 +5,14 @@ use crate::document::{Block, Document};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fold::fold;
 use crate::metadata::{self, Header};
+use crate::narrative;
 use crate::position::Locator;
-use crate::report::{CellStatus, Finding, Format, Report, Severity, Template, SCHEMA_VERSION};
+use crate::report::{
+    CellStatus, Finding, Format, NarrativeFigure, Report, Severity, StatTable, Template,
+    SCHEMA_VERSION,
+};
 use crate::sections;
+use crate::tables::observation::{Observation, ObservedValues};
 use crate::tables::{assemble, structured, text as text_tables};
 use crate::template::Version;
 
@@ -123,6 +128,7 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
         sections: layout.sections,
         tables: Vec::new(),
         cells: Vec::new(),
+        narrative: Vec::new(),
         checks: Vec::new(),
         findings: Vec::new(),
     };
@@ -143,7 +149,23 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
 
     let fallback = fallback_version(report.metadata.format_notice.as_deref(), report.year);
     source.deadline.check()?;
-    let mut assembled = assemble::assemble(&mut observations, fallback);
+    // Paragraphs of nothing but cells are no prose; in the others, the rows' own spans are left
+    // out (a paragraph with a few words besides its cells may be prose the reader took labels
+    // from: `申请中…不予公开答复 2件，无法提供的 10 件`).
+    let mut prose_skip: Vec<usize> = text_tables.cell_blocks.clone();
+    prose_skip.sort_unstable();
+    prose_skip.dedup();
+    let restated = narrative::extract(
+        doc,
+        &narrative::Skip {
+            blocks: &prose_skip,
+            spans: &table_spans(&observations),
+        },
+        &locator,
+        report.year,
+        report.agency.as_deref(),
+    );
+    let mut assembled = assemble::assemble(&mut observations, fallback, &restated);
     source.deadline.check()?;
     let evidence = Evidence {
         title: title_names_report(report.title.as_deref())
@@ -191,13 +213,84 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
     if let Some(text) = source.text {
         mark_cut_cells(&mut assembled.cells, text, &mut findings);
     }
-    let (checks, check_findings) = checks::run(&assembled.cells, &assembled.tables);
+    let (mut checks, check_findings) = checks::run(&assembled.cells, &assembled.tables);
     findings.extend(check_findings);
+    report.narrative = narrative_figures(&restated, &assembled.tables, fallback);
+    let (narrative_checks, narrative_findings) =
+        checks::narrative(&assembled.cells, &report.narrative);
+    checks.extend(narrative_checks);
+    findings.extend(narrative_findings);
     report.tables = assembled.tables;
     report.cells = assembled.cells;
     report.checks = checks;
     report.findings = findings;
     Ok(report)
+}
+
+/// The source bytes that table rows written as text take up, from each row's label to the end
+/// of its last value: no figure there is prose (a crawl puts table and prose on one line).
+fn table_spans(observations: &[Observation]) -> Vec<std::ops::Range<usize>> {
+    let byte = |l: &Option<crate::report::Location>| {
+        l.and_then(|l| l.byte).and_then(|b| usize::try_from(b).ok())
+    };
+    let mut spans: Vec<std::ops::Range<usize>> = observations
+        .iter()
+        .filter_map(|o| {
+            let start = byte(&o.location)?;
+            let ends = match &o.values {
+                ObservedValues::Cells(cells) => cells
+                    .iter()
+                    .filter_map(|c| Some(byte(&c.location)? + c.raw.len()))
+                    .max(),
+                ObservedValues::Run(run) => {
+                    byte(&run.source.location).map(|b| b + run.source.raw.len())
+                }
+                ObservedValues::Absent => None,
+            };
+            let end = ends.unwrap_or(start + o.label.len()).max(start);
+            Some(start..end)
+        })
+        .collect();
+    spans.sort_by_key(|r| r.start);
+    spans
+}
+
+/// The restated figures with their keys in the version each table follows (a table not found
+/// takes the other's version, or the fallback, or 2021).
+fn narrative_figures(
+    restated: &[narrative::Restated],
+    tables: &[crate::report::TableInfo],
+    fallback: Option<Version>,
+) -> Vec<NarrativeFigure> {
+    let version_of = |table: StatTable| -> Option<Version> {
+        tables
+            .iter()
+            .find(|t| t.table == table)
+            .and_then(|t| match t.version {
+                Template::V2019 => Some(Version::V2019),
+                Template::V2021 => Some(Version::V2021),
+                _ => None,
+            })
+    };
+    let any = version_of(StatTable::Applications)
+        .or(version_of(StatTable::Active))
+        .or(fallback)
+        .unwrap_or(Version::V2021);
+    restated
+        .iter()
+        .filter_map(|r| {
+            let version = version_of(r.target.table()).unwrap_or(any);
+            let keys = r.target.keys(version);
+            (!keys.is_empty()).then(|| NarrativeFigure {
+                keys,
+                value: r.value,
+                text: r.text.clone(),
+                sentence: r.sentence.clone(),
+                scope: r.scope,
+                location: r.location,
+            })
+        })
+        .collect()
 }
 
 /// The preamble's text: what comes before section 1, without a crawler's header, without the

@@ -6,7 +6,10 @@
 //! assessable and gives an `info` finding. No check ever changes a value.
 
 use crate::number::Decimal;
-use crate::report::{Cell, Check, Finding, Outcome, Severity, StatTable, TableInfo, Template};
+use crate::report::{
+    Cell, Check, Evidence, FigureScope, Finding, NarrativeFigure, Outcome, Severity, StatTable,
+    TableInfo, Template,
+};
 use crate::template::{
     appeals_key, application_key, application_rows, chinese_label, Version, APPLICANT_COLUMNS,
 };
@@ -350,4 +353,94 @@ impl Runner<'_> {
             );
         }
     }
+}
+
+/// X2: every figure the report's text restates for itself and the report year, against the
+/// cells it restates. A figure whose cells are not all numbers, or whose cell the text itself
+/// settled, is not assessable; a figure of a wider body, another year or a change is not checked.
+pub fn narrative(cells: &[Cell], figures: &[NarrativeFigure]) -> (Vec<Check>, Vec<Finding>) {
+    let by_key: HashMap<&str, &Cell> = cells.iter().map(|c| (c.key.as_str(), c)).collect();
+    let mut checks = Vec::new();
+    let mut findings = Vec::new();
+    for figure in figures {
+        if figure.scope != FigureScope::Report || figure.keys.is_empty() {
+            continue;
+        }
+        let found: Vec<Option<&&Cell>> =
+            figure.keys.iter().map(|k| by_key.get(k.as_str())).collect();
+        let labels = figure
+            .keys
+            .iter()
+            .map(|k| format!("{} ({k})", chinese_label(k)))
+            .collect::<Vec<_>>()
+            .join(" + ");
+        let check = |outcome| Check {
+            rule: "X2".into(),
+            scope: figure.keys.join("+"),
+            outcome,
+            cells: figure.keys.clone(),
+        };
+        let settled_by_text = found
+            .iter()
+            .any(|c| c.is_some_and(|c| c.evidence == Some(Evidence::Narrative)));
+        let sum = found.iter().try_fold(Decimal::from_int(0), |acc, c| {
+            c.and_then(|c| c.value).and_then(|v| acc.checked_add(&v))
+        });
+        let sum = match sum {
+            Some(sum) if !settled_by_text => sum,
+            _ => {
+                let why = if settled_by_text {
+                    "the text itself settled the cell".to_string()
+                } else {
+                    let statuses: Vec<String> = figure
+                        .keys
+                        .iter()
+                        .zip(&found)
+                        .filter(|(_, c)| c.is_none_or(|c| c.value.is_none()))
+                        .take(3)
+                        .map(|(k, c)| {
+                            format!(
+                                "{} is {}",
+                                chinese_label(k),
+                                c.map_or("missing", |c| c.status.as_str())
+                            )
+                        })
+                        .collect();
+                    statuses.join("; ")
+                };
+                checks.push(check(Outcome::NotAssessable));
+                findings.push(
+                    Finding::new(
+                        "X2",
+                        Severity::Info,
+                        format!(
+                            "X2 {labels}: the text restates {} (「{}」), not assessable because {why}",
+                            figure.text, figure.sentence
+                        ),
+                    )
+                    .with_cells(figure.keys.clone())
+                    .at(figure.location),
+                );
+                continue;
+            }
+        };
+        if sum == figure.value {
+            checks.push(check(Outcome::Passed));
+        } else {
+            checks.push(check(Outcome::Failed));
+            findings.push(
+                Finding::new(
+                    "X2",
+                    Severity::Warning,
+                    format!(
+                        "X2 {labels}: the text says {} (「{}」), the table {sum}",
+                        figure.text, figure.sentence
+                    ),
+                )
+                .with_cells(figure.keys.clone())
+                .at(figure.location),
+            );
+        }
+    }
+    (checks, findings)
 }

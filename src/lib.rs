@@ -35,6 +35,7 @@ mod grid;
 mod keys;
 mod labels;
 mod metadata;
+mod narrative;
 mod number;
 mod position;
 mod readers;
@@ -56,8 +57,9 @@ pub use error::{Error, ErrorKind, Result};
 pub use keys::canonical_keys;
 pub use number::Decimal;
 pub use report::{
-    Cell, CellStatus, Check, Contact, Finding, Format, Location, Metadata, Outcome, Period, Report,
-    Section, Severity, StatTable, Subsection, TableInfo, Template, UnitName, SCHEMA_VERSION, UNITS,
+    Cell, CellStatus, Check, Contact, Evidence, FigureScope, Finding, Format, Location, Metadata,
+    NarrativeFigure, Outcome, Period, Report, Section, Severity, StatTable, Subsection, TableInfo,
+    Template, UnitName, SCHEMA_VERSION, UNITS,
 };
 
 /// A short name for what the bytes look like, whatever they are called: `text`, `markdown`,

@@ -36,6 +36,10 @@ pub struct Report {
     pub tables: Vec<TableInfo>,
     /// Every canonical cell of every table found, then any extra cells, in template order.
     pub cells: Vec<Cell>,
+    /// The table figures the report's prose restates (`共收到政府信息公开申请34件`), in text
+    /// order, with whose and which year's figure each is.
+    #[serde(default)]
+    pub narrative: Vec<NarrativeFigure>,
     /// The outcome of every consistency rule (勾稽关系) that applies to the tables found.
     pub checks: Vec<Check>,
     /// Everything worth a reader's attention: failed rules, unreadable or ambiguous cells,
@@ -275,12 +279,84 @@ pub struct Cell {
     /// For an ambiguous cell, the values it could have.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub candidates: Vec<Decimal>,
+    /// What settled a value that the source did not write with its boundaries: `null` for a
+    /// value read as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
     /// For an extra cell, its row label as written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row_label: Option<String>,
     /// For an extra cell, its column label as written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column_label: Option<String>,
+}
+
+/// What settled the value of a cell cut out of a fused run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Evidence {
+    /// The form: the cell count, its number rules and sums (R1–R6) leave one value.
+    Form,
+    /// The report's own text: a figure it restates (see [`Report::narrative`]) leaves one value
+    /// among those the form allows; the `cell.recovered` finding names the sentence.
+    Narrative,
+}
+
+impl Evidence {
+    /// The name used in JSON and CSV.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Evidence::Form => "form",
+            Evidence::Narrative => "narrative",
+        }
+    }
+}
+
+/// A table figure restated in the report's prose.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NarrativeFigure {
+    /// The cells it restates: one key, or several whose sum it gives (`不予公开2件` is the sum
+    /// of the eight 不予公开 rows' totals).
+    pub keys: Vec<String>,
+    /// The figure, in the unit of the cells (a figure written in 万元 for a cell in 元 is
+    /// converted exactly).
+    pub value: Decimal,
+    /// The figure as written, with its measure word (`34 件`, `5419886元`).
+    pub text: String,
+    /// The sentence it is in, as written (at most 200 characters around the figure).
+    pub sentence: String,
+    /// Whose and which year's figure it is; only `report` figures are checked (X2) or used.
+    pub scope: FigureScope,
+    /// Where the figure is.
+    pub location: Option<Location>,
+}
+
+/// Whose and which year's figure a sentence gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FigureScope {
+    /// The reporting body's own figure for the report year.
+    Report,
+    /// A wider body's (`全市`, `全系统`, `各部门` in a department's report, `下属单位`).
+    Wider,
+    /// Another year's (`2022年`, `上年`).
+    OtherYear,
+    /// A change or comparison (`同比增长5件`, `较上年`).
+    Change,
+}
+
+impl FigureScope {
+    /// The name used in JSON and CSV.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            FigureScope::Report => "report",
+            FigureScope::Wider => "wider",
+            FigureScope::OtherYear => "other_year",
+            FigureScope::Change => "change",
+        }
+    }
 }
 
 /// What a source cell held.

@@ -11,9 +11,11 @@ use super::observation::{
 };
 use super::placement::{place, Placement};
 use super::recover;
+use crate::narrative::Restated;
 use crate::number::Decimal;
 use crate::report::{
-    Cell, CellStatus, Finding, Location, Severity, StatTable, TableInfo, Template,
+    Cell, CellStatus, Evidence, FigureScope, Finding, Location, Severity, StatTable, TableInfo,
+    Template,
 };
 use crate::template::{
     active_cells, active_key, appeals_key, application_key, application_rows, chinese_label,
@@ -39,7 +41,11 @@ pub struct Assembled {
 
 /// Turns observations into cells. `fallback` is the version to use for a table whose labels do not
 /// decide it (a truncated 表三, say): the other table's version wins over it.
-pub fn assemble(observations: &mut [Observation], fallback: Option<Version>) -> Assembled {
+pub fn assemble(
+    observations: &mut [Observation],
+    fallback: Option<Version>,
+    restated: &[Restated],
+) -> Assembled {
     let mut out = Assembled::default();
     let active_version = active_version(observations);
     let applications_version = applications_version(observations);
@@ -62,8 +68,23 @@ pub fn assemble(observations: &mut [Observation], fallback: Option<Version>) -> 
             out.versions.push((table, own));
         }
         let version = own.or(decided).or(fallback).unwrap_or(Version::V2021);
-        out.findings
-            .extend(recover::recover(observations, table, version));
+        // The report's own figures for this table's cells, as constraints on its fused runs.
+        let restatements: Vec<recover::Restatement> = restated
+            .iter()
+            .filter(|r| r.scope == FigureScope::Report && r.target.table() == table)
+            .map(|r| recover::Restatement {
+                keys: r.target.keys(version),
+                value: r.value,
+                sentence: r.sentence.clone(),
+            })
+            .filter(|r| !r.keys.is_empty())
+            .collect();
+        out.findings.extend(recover::recover(
+            observations,
+            table,
+            version,
+            &restatements,
+        ));
         let rows: Vec<&Observation> = observations.iter().filter(|o| o.table == table).collect();
         if own.is_none() && table != StatTable::Appeals {
             out.findings.push(Finding::new(
@@ -225,6 +246,7 @@ impl TableBuilder {
                 unit,
                 location: o.location,
                 candidates: Vec::new(),
+                evidence: None,
                 row_label: None,
                 column_label: None,
             };
@@ -339,6 +361,7 @@ impl TableBuilder {
                 unit,
                 location,
                 candidates,
+                evidence: None,
                 row_label: None,
                 column_label: None,
             };
@@ -386,10 +409,11 @@ impl TableBuilder {
                 unit: key_unit,
                 location: run.source.location,
                 candidates: Vec::new(),
+                evidence: None,
                 row_label: None,
                 column_label: None,
             };
-            if let Readings::Split { cells, .. } = &run.readings {
+            if let Readings::Split { cells, by_text, .. } = &run.readings {
                 // Only the last value of a run carries the unit written after it.
                 let written = if i + 1 == columns.len() { unit } else { None };
                 let values: Vec<Decimal> = cells
@@ -404,6 +428,11 @@ impl TableBuilder {
                     [value] => {
                         cell.status = CellStatus::Number;
                         cell.value = Some(*value);
+                        cell.evidence = Some(if by_text.contains(&i) {
+                            Evidence::Narrative
+                        } else {
+                            Evidence::Form
+                        });
                     }
                     _ => {
                         ambiguous.push(format!(
@@ -435,16 +464,49 @@ impl TableBuilder {
                 Severity::Warning,
                 format!("{table} {label}: {reason}; its {} cells are left without values", columns.len()),
             ),
-            Readings::Split { cells, rules, solutions } => {
+            Readings::Split {
+                cells,
+                rules,
+                solutions,
+                restated,
+                by_text,
+            } => {
                 let shown: Vec<String> = cells
                     .iter()
                     .map(|c| c.iter().map(Decimal::to_string).collect::<Vec<_>>().join("/"))
                     .collect();
-                let by = if rules.is_empty() {
+                let mut by = if rules.is_empty() {
                     "the cell count and the form's number rules".to_string()
                 } else {
                     format!("the cell count and {}", rules.join(", "))
                 };
+                if !restated.is_empty() {
+                    by.push_str(" and the figures the report's own text restates");
+                    let settled: Vec<String> = by_text
+                        .iter()
+                        .filter_map(|&p| keys.get(p))
+                        .map(|k| format!("{} ({k})", chinese_label(k)))
+                        .collect();
+                    let quoted: Vec<String> =
+                        restated.iter().map(|s| format!("「{s}」")).collect();
+                    findings.push(
+                        Finding::new(
+                            "cell.settled_by_text",
+                            Severity::Info,
+                            format!(
+                                "{table} {label}: the fused run {raw:?} has several splits under the form's rules; the report's text {} leaves {}",
+                                quoted.join(" "),
+                                if settled.is_empty() {
+                                    "fewer candidates".to_string()
+                                } else {
+                                    format!("one value for {}", settled.join("、"))
+                                }
+                            ),
+                        )
+                        .with_cells(by_text.iter().filter_map(|&p| keys.get(p).cloned()).collect())
+                        .at(run.source.location),
+                    );
+                }
                 if ambiguous.is_empty() {
                     Finding::new(
                         "cell.recovered",
@@ -552,6 +614,7 @@ impl TableBuilder {
                         unit: slot.unit,
                         location: None,
                         candidates: Vec::new(),
+                        evidence: None,
                         row_label: None,
                         column_label: None,
                     });
@@ -641,7 +704,7 @@ pub fn canonical_keys(table: StatTable, version: Version) -> &'static [(String, 
 }
 
 /// The canonical key of a row and column in some version, if they make one (built once).
-fn canonical_key(
+pub(super) fn canonical_key(
     table: StatTable,
     row: &ObservedRow,
     column: &ObservedColumn,
@@ -778,6 +841,7 @@ fn read_cell(
         unit,
         location,
         candidates: Vec::new(),
+        evidence: None,
         row_label: None,
         column_label: None,
     };
@@ -846,7 +910,7 @@ fn read_cell(
 }
 
 /// The unit written at the end of a run (`13575394432.52元`).
-fn written_unit(raw: &str) -> Option<Unit> {
+pub(super) fn written_unit(raw: &str) -> Option<Unit> {
     if raw.ends_with("万元") {
         Some(Unit::Wan)
     } else if raw.ends_with('元') {
@@ -857,7 +921,7 @@ fn written_unit(raw: &str) -> Option<Unit> {
 }
 
 /// Converts a value written with `written` unit into `target` unit, exactly.
-fn convert(value: Decimal, written: Option<Unit>, target: &str) -> Option<Decimal> {
+pub(super) fn convert(value: Decimal, written: Option<Unit>, target: &str) -> Option<Decimal> {
     match (target, written) {
         (_, None) => Some(value),
         ("元", Some(Unit::Yuan)) | ("万元", Some(Unit::Wan)) => Some(value),

@@ -91,6 +91,10 @@ pub enum Readings {
         rules: Vec<&'static str>,
         /// How many splits survive.
         solutions: usize,
+        /// The sentences of the report's own text whose restated figures ruled splits out.
+        restated: Vec<String>,
+        /// The cells (positions) that only those sentences settled.
+        by_text: Vec<usize>,
     },
     /// No split of the run fits the row.
     Unsplittable {

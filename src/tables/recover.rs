@@ -48,12 +48,27 @@ const COUNT: Spec = Spec {
     max_decimals: 0,
 };
 
+/// A figure the report's own text restates, as a constraint on fused runs: the cells `keys`
+/// add up to `value` (in the cells' unit).
+#[derive(Debug, Clone)]
+pub struct Restatement {
+    /// The cells.
+    pub keys: Vec<String>,
+    /// Their sum.
+    pub value: Decimal,
+    /// The sentence that says so.
+    pub sentence: String,
+}
+
 /// Splits every untried run of `table`'s observations; returns findings for what the joint
-/// solution could not settle.
+/// solution could not settle. After the form's own rules, `restated` figures narrow the splits
+/// still open: a split they contradict is dropped, unless they contradict every split (then the
+/// text is wrong or means something else, and X2 says so).
 pub fn recover(
     observations: &mut [Observation],
     table: StatTable,
     version: Version,
+    restated: &[Restatement],
 ) -> Vec<Finding> {
     let mut splits: Vec<Option<Vec<Vec<Decimal>>>> = vec![None; observations.len()];
     let mut budget = TABLE_BUDGET;
@@ -77,11 +92,156 @@ pub fn recover(
         run.readings = readings;
         splits[i] = fits;
     }
-    if table == StatTable::Applications {
+    let mut findings = if table == StatTable::Applications {
         solve_applications(observations, &mut splits, version)
     } else {
         Vec::new()
+    };
+    let before: Vec<Vec<usize>> = splits
+        .iter()
+        .map(|s| s.as_deref().map(per_cell_counts).unwrap_or_default())
+        .collect();
+    let sentences = narrow_by_text(observations, &mut splits, table, version, restated);
+    if !sentences.is_empty() && table == StatTable::Applications {
+        // A row settled by the text may settle others through R1 and R3: their values rest on
+        // the text too.
+        findings = solve_applications(observations, &mut splits, version);
+        for (i, o) in observations.iter_mut().enumerate() {
+            let (Some(fits), ObservedValues::Run(run)) = (&splits[i], &mut o.values) else {
+                continue;
+            };
+            let after = per_cell_counts(fits);
+            let newly: Vec<usize> = (0..after.len())
+                .filter(|&p| after[p] == 1 && before[i].get(p).is_some_and(|&b| b > 1))
+                .collect();
+            if let Readings::Split {
+                restated, by_text, ..
+            } = &mut run.readings
+            {
+                if !newly.is_empty() && restated.is_empty() {
+                    restated.clone_from(&sentences);
+                }
+                *by_text = newly;
+            }
+        }
     }
+    findings
+}
+
+/// Drops the splits of open runs that the restated figures contradict; returns the sentences
+/// that narrowed any.
+fn narrow_by_text(
+    observations: &mut [Observation],
+    splits: &mut [Option<Vec<Vec<Decimal>>>],
+    table: StatTable,
+    version: Version,
+    restated: &[Restatement],
+) -> Vec<String> {
+    let mut used = Vec::new();
+    if restated.is_empty() {
+        return used;
+    }
+    let units = super::assemble::canonical_keys(table, version);
+    for (i, o) in observations.iter_mut().enumerate() {
+        if o.table != table {
+            continue;
+        }
+        let Some(fits) = splits[i].as_mut() else {
+            continue;
+        };
+        let ObservedValues::Run(run) = &mut o.values else {
+            continue;
+        };
+        if fits.len() < 2 {
+            continue;
+        }
+        let columns = match &o.columns {
+            Some(c) => c.clone(),
+            None => super::assemble::template_columns(table, version, &o.row),
+        };
+        let keys: Vec<Option<&str>> = columns
+            .iter()
+            .map(|c| super::assemble::canonical_key(table, &o.row, c))
+            .collect();
+        let written = super::assemble::written_unit(&run.source.raw);
+        // A split's value at a position, in its cell's unit.
+        let value_at = |split: &[Decimal], position: usize| -> Option<Decimal> {
+            let key = keys[position]?;
+            let unit = units.iter().find(|(k, _)| k == key).map(|(_, u)| *u)?;
+            let written = if position + 1 == split.len() {
+                written
+            } else {
+                None
+            };
+            super::assemble::convert(split[position], written, unit)
+        };
+        let before = per_cell_counts(fits);
+        let mut sentences = Vec::new();
+        for figure in restated {
+            let positions: Option<Vec<usize>> = figure
+                .keys
+                .iter()
+                .map(|k| keys.iter().position(|c| *c == Some(k.as_str())))
+                .collect();
+            let Some(positions) = positions.filter(|p| !p.is_empty()) else {
+                continue;
+            };
+            let agrees = |split: &Vec<Decimal>| {
+                positions
+                    .iter()
+                    .try_fold(Decimal::from_int(0), |sum, &p| {
+                        sum.checked_add(&value_at(split, p)?)
+                    })
+                    .is_some_and(|sum| sum == figure.value)
+            };
+            let kept = fits.iter().filter(|s| agrees(s)).count();
+            if kept == 0 || kept == fits.len() {
+                continue;
+            }
+            fits.retain(agrees);
+            sentences.push(figure.sentence.clone());
+        }
+        if sentences.is_empty() {
+            continue;
+        }
+        for sentence in &sentences {
+            if !used.contains(sentence) {
+                used.push(sentence.clone());
+            }
+        }
+        let after = per_cell_counts(fits);
+        let by_text: Vec<usize> = (0..after.len())
+            .filter(|&p| after[p] == 1 && before.get(p).is_some_and(|&b| b > 1))
+            .collect();
+        let rules = match &run.readings {
+            Readings::Split { rules, .. } => rules.clone(),
+            _ => Vec::new(),
+        };
+        run.readings = readings(fits, rules);
+        if let Readings::Split {
+            restated: r,
+            by_text: b,
+            ..
+        } = &mut run.readings
+        {
+            *r = sentences;
+            *b = by_text;
+        }
+    }
+    used
+}
+
+/// How many values each cell has across a set of splits.
+fn per_cell_counts(splits: &[Vec<Decimal>]) -> Vec<usize> {
+    let width = splits.first().map_or(0, Vec::len);
+    (0..width)
+        .map(|i| {
+            let mut values: Vec<Decimal> = splits.iter().map(|s| s[i]).collect();
+            values.sort();
+            values.dedup();
+            values.len()
+        })
+        .collect()
 }
 
 fn spec_of(column: &ObservedColumn) -> Spec {
@@ -174,6 +334,12 @@ fn split_run(
         1 if !exhausted && satisfies(&any[0], groups) => {
             return (readings(&any, Vec::new()), Some(any));
         }
+        1 if !exhausted && forced_by_count(&run, specs.len()) => {
+            // The cell count alone fixes every boundary (as many digits as cells, or spaces
+            // between all of them): the values are certain, and the rule they break is the
+            // source's error, for the checks to report.
+            return (readings(&any, Vec::new()), Some(any));
+        }
         1 if !exhausted => {
             // The only reading breaks the row's own identity: the run may be damaged, or the
             // source wrong; either way its numbers are not trusted.
@@ -211,6 +377,13 @@ fn split_run(
         return (Readings::Unsplittable { reason }, None);
     }
     (readings(&fits, rules), Some(fits))
+}
+
+/// True when the cell count alone fixes every boundary of a normalized run: one token per cell,
+/// or one character per cell.
+fn forced_by_count(run: &str, cells: usize) -> bool {
+    let tokens = run.split(' ').filter(|t| !t.is_empty()).count();
+    tokens == cells || run.chars().filter(|c| *c != ' ').count() == cells
 }
 
 /// Splits of `run` into values of `specs` satisfying `groups`, up to `limit` of them; and whether
@@ -253,6 +426,8 @@ fn readings(splits: &[Vec<Decimal>], rules: Vec<&'static str>) -> Readings {
         cells,
         rules,
         solutions: splits.len(),
+        restated: Vec::new(),
+        by_text: Vec::new(),
     }
 }
 
@@ -558,13 +733,23 @@ fn solve_applications(
             .collect();
         if kept.len() < fits.len() {
             if let ObservedValues::Run(run) = &mut observations[i].values {
-                let mut rules = match &run.readings {
-                    Readings::Split { rules, .. } => rules.clone(),
-                    _ => Vec::new(),
+                let (mut rules, restated) = match &run.readings {
+                    Readings::Split {
+                        rules, restated, ..
+                    } => (rules.clone(), restated.clone()),
+                    _ => (Vec::new(), Vec::new()),
                 };
-                rules.extend(["R1", "R3"]);
+                for rule in ["R1", "R3"] {
+                    if !rules.contains(&rule) {
+                        rules.push(rule);
+                    }
+                }
                 run.readings = readings(&kept, rules);
+                if let Readings::Split { restated: r, .. } = &mut run.readings {
+                    *r = restated;
+                }
             }
+            splits[i] = Some(kept);
         }
     }
     findings
@@ -730,20 +915,28 @@ mod tests {
     }
 
     #[test]
-    fn a_violated_rule_is_not_forced() {
-        // 1+1 ≠ 3, and "113" into 3 cells has one split only: still not trusted.
+    fn a_violated_rule_is_not_forced_unless_the_cell_count_fixes_every_boundary() {
+        let r9 = [SumGroup {
+            rule: "R9",
+            parts: vec![0, 1],
+            total: 2,
+        }];
+        // 10+0 ≠ 3, and "1003" into 3 cells has one split only (no leading zeros): the digits
+        // could be damaged, so it is not trusted.
         assert!(matches!(
-            split(
-                "113",
-                &[COUNT; 3],
-                &[SumGroup {
-                    rule: "R9",
-                    parts: vec![0, 1],
-                    total: 2
-                }]
-            ),
-            Readings::Unsplittable { reason } if reason.contains("1 | 1 | 3") && reason.contains("R9")
+            split("1003", &[COUNT; 3], &r9),
+            Readings::Unsplittable { reason } if reason.contains("10 | 0 | 3") && reason.contains("R9")
         ));
+        // "113" into 3 cells: one digit per cell, certain whatever the rule says; the rule's
+        // failure is the source's, for the checks to report.
+        assert_eq!(
+            values(&split("113", &[COUNT; 3], &r9)),
+            [["1"], ["1"], ["3"]]
+        );
+        assert_eq!(
+            values(&split("1 12 4", &[COUNT; 3], &r9)),
+            [["1"], ["12"], ["4"]]
+        );
         // With the rule kept, it is read.
         assert!(matches!(
             split(
