@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Version of the database schema (`meta.schema_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -109,6 +109,7 @@ CREATE TABLE IF NOT EXISTS cell_values (
     line       INTEGER,
     col        INTEGER,
     candidates TEXT,
+    evidence   TEXT,
     PRIMARY KEY (report_id, key_id)
 ) WITHOUT ROWID;
 CREATE VIEW IF NOT EXISTS cells AS
@@ -116,8 +117,21 @@ CREATE VIEW IF NOT EXISTS cells AS
            CASE WHEN k.key LIKE 'extra.%'
                 THEN substr(k.key, 7, instr(substr(k.key, 7), '.') - 1)
                 ELSE substr(k.key, 1, instr(k.key, '.') - 1) END AS tbl,
-           v.status, v.value, v.value_text, v.raw, v.unit, v.line, v.col, v.candidates
+           v.status, v.value, v.value_text, v.raw, v.unit, v.line, v.col, v.candidates, v.evidence
     FROM cell_values v JOIN cell_keys k ON k.id = v.key_id;
+CREATE TABLE IF NOT EXISTS narrative (
+    report_id  INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,
+    keys       TEXT NOT NULL,
+    value      REAL,
+    value_text TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    sentence   TEXT NOT NULL,
+    scope      TEXT NOT NULL,
+    line       INTEGER,
+    col        INTEGER,
+    PRIMARY KEY (report_id, position)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS findings (
     report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
     source    TEXT NOT NULL DEFAULT 'parse',
@@ -176,6 +190,14 @@ INSERT INTO findings_v2 (report_id, source, position, rule, severity, message, c
     SELECT report_id, source, position, rule, severity, message, cells, line FROM findings;
 DROP TABLE findings;
 ALTER TABLE findings_v2 RENAME TO findings;
+"#;
+
+/// Migrates a version 2 database: cells say what settled a value cut out of a fused run, and
+/// the figures the reports' text restates get a table. Reports stored before keep their rows
+/// (without restated figures until their files are imported into a new database).
+const MIGRATE_2_TO_3: &str = r#"
+ALTER TABLE cell_values ADD COLUMN evidence TEXT;
+DROP VIEW IF EXISTS cells;
 "#;
 
 /// The key a path is stored under: its bytes as the system gives them.
@@ -316,9 +338,14 @@ impl Store {
                     params![SCHEMA_VERSION.to_string()],
                 )?;
             }
-            Some(1) => {
+            Some(found @ (1 | 2)) => {
+                let steps = if found == 1 {
+                    format!("{MIGRATE_1_TO_2} {MIGRATE_2_TO_3}")
+                } else {
+                    MIGRATE_2_TO_3.to_string()
+                };
                 conn.execute_batch(&format!(
-                    "BEGIN IMMEDIATE; {MIGRATE_1_TO_2} {SCHEMA} UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version'; COMMIT;"
+                    "BEGIN IMMEDIATE; {steps} {SCHEMA} UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version'; COMMIT;"
                 ))?;
             }
             Some(v) if v != SCHEMA_VERSION => {
@@ -526,7 +553,7 @@ fn is_not_assessable(finding: &crate::report::Finding) -> bool {
     finding.severity == Severity::Info
         && matches!(
             finding.rule.as_str(),
-            "R1" | "R2" | "R3" | "R4" | "R5" | "R6" | "R7"
+            "R1" | "R2" | "R3" | "R4" | "R5" | "R6" | "R7" | "X2"
         )
 }
 
@@ -677,8 +704,8 @@ fn write_report(
         section.execute(params![id, i as i64, s.number, s.title, s.text])?;
     }
     let mut cell = tx.prepare_cached(
-        "INSERT OR IGNORE INTO cell_values (report_id, key_id, position, status, value, value_text, raw, unit, line, col, candidates)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT OR IGNORE INTO cell_values (report_id, key_id, position, status, value, value_text, raw, unit, line, col, candidates, evidence)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
     let mut add_key =
         tx.prepare_cached("INSERT INTO cell_keys (key) VALUES (?1) ON CONFLICT(key) DO NOTHING")?;
@@ -715,6 +742,26 @@ fn write_report(
             location.line,
             location.column,
             candidates,
+            c.evidence.map(|e| e.as_str()),
+        ])?;
+    }
+    let mut figure = tx.prepare_cached(
+        "INSERT INTO narrative (report_id, position, keys, value, value_text, text, sentence, scope, line, col)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for (position, f) in report.narrative.iter().enumerate() {
+        let location = f.location.unwrap_or_default();
+        figure.execute(params![
+            id,
+            position as i64,
+            f.keys.join("+"),
+            f.value.to_f64(),
+            f.value.to_string(),
+            f.text,
+            f.sentence,
+            f.scope.as_str(),
+            location.line,
+            location.column,
         ])?;
     }
     let mut finding = tx.prepare_cached(

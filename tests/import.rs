@@ -369,6 +369,7 @@ fn exports_wide_long_and_jsonl() {
         "000_500855b189a022d6.txt",
         "shuyang-fgj-2023.txt",
         "pingtan-2024.html",
+        "pingtan-2024.txt",
     ] {
         std::fs::copy(fixtures.join(name), dir.join("tree").join(name)).unwrap();
     }
@@ -395,7 +396,7 @@ fn exports_wide_long_and_jsonl() {
         column("active.regulations.issued"),
     );
     let records: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
-    assert_eq!(records.len(), 3);
+    assert_eq!(records.len(), 4);
     let seed = records
         .iter()
         .find(|r| r[column("path")].ends_with("000_500855b189a022d6.txt"))
@@ -430,8 +431,34 @@ fn exports_wide_long_and_jsonl() {
     );
     assert!(long.status.success());
     let long = std::fs::read_to_string(dir.join("long.csv")).unwrap();
-    assert_eq!(long.lines().count(), 1 + 198 + 200 + 200);
-    assert!(long.contains(",active.procurement.amount_yuan,active,number,486690,486690元,元,86,2,"));
+    assert_eq!(long.lines().count(), 1 + 198 + 200 + 200 + 200);
+    assert!(
+        long.contains(",active.procurement.amount_yuan,active,number,486690,486690元,元,86,2,,\n")
+    );
+    // Values cut out of fused runs say what settled them: the form's sums, or the report's text.
+    assert!(
+        long.contains(
+            ",active.normative_documents.issued,active,number,62,6233440,件,10,1404,,narrative\n"
+        ),
+        "{long}"
+    );
+    assert!(long.contains(",appeals.review.upheld,appeals,number,2,21317000001324019,件,"));
+
+    let narrative = xxgk(
+        &["export", "--db", "db.sqlite", "-f", "csv-narrative"],
+        &dir,
+    );
+    let narrative = String::from_utf8(narrative.stdout).unwrap();
+    assert!(narrative
+        .starts_with("report_id,path,agency,year,keys,value,scope,text,sentence,line,column\n"));
+    let shuyang_said = narrative
+        .lines()
+        .find(|l| l.contains("沭阳县发展和改革局"))
+        .unwrap();
+    assert!(
+        shuyang_said.contains(",2023,applications.new_received.total,26,report,26件,"),
+        "{shuyang_said}"
+    );
 
     let jsonl = xxgk(&["export", "--db", "db.sqlite", "--format", "jsonl"], &dir);
     let lines: Vec<serde_json::Value> = String::from_utf8(jsonl.stdout)
@@ -439,7 +466,16 @@ fn exports_wide_long_and_jsonl() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 3);
+    assert_eq!(lines.len(), 4);
+    let shuyang = lines
+        .iter()
+        .find(|l| l["agency"] == "沭阳县发展和改革局")
+        .unwrap();
+    assert_eq!(
+        shuyang["narrative"][0]["keys"][0],
+        "applications.new_received.total"
+    );
+    assert_eq!(shuyang["narrative"][0]["value"], 26);
     let page = lines.iter().find(|l| l["format"] == "html").unwrap();
     assert_eq!(page["agency"], "平潭综合实验区");
     assert_eq!(page["cells"].as_array().unwrap().len(), 200);
@@ -778,7 +814,7 @@ fn a_version_1_database_is_migrated_keeping_its_rows() {
             &db,
             "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'"
         ),
-        2
+        3
     );
     let conn = Connection::open(&db).unwrap();
     let (path, key): (String, Vec<u8>) = conn

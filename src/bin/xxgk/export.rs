@@ -104,11 +104,12 @@ pub fn csv_long(store: &Store, out: impl Write) -> anyhow::Result<()> {
         "line",
         "column",
         "candidates",
+        "evidence",
     ])?;
     let mut statement = store.connection().prepare(
         "SELECT c.report_id, (SELECT min(path) FROM files f WHERE f.report_id = c.report_id AND f.status <> 'missing'), r.agency,
                 CAST(r.year AS TEXT), r.template, c.key, c.tbl, c.status, c.value_text, c.raw, c.unit,
-                CAST(c.line AS TEXT), CAST(c.col AS TEXT), c.candidates
+                CAST(c.line AS TEXT), CAST(c.col AS TEXT), c.candidates, c.evidence
          FROM cells c JOIN reports r ON r.id = c.report_id
          WHERE EXISTS (SELECT 1 FROM files f WHERE f.report_id = c.report_id AND f.status <> 'missing')
          ORDER BY c.report_id, c.position",
@@ -116,7 +117,46 @@ pub fn csv_long(store: &Store, out: impl Write) -> anyhow::Result<()> {
     let mut rows = statement.query([])?;
     while let Some(row) = rows.next()? {
         let mut record = vec![row.get::<_, i64>(0)?.to_string()];
-        for i in 1..14 {
+        for i in 1..15 {
+            record.push(spreadsheet_safe(
+                &row.get::<_, Option<String>>(i)?.unwrap_or_default(),
+            ));
+        }
+        writer.write_record(&record)?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// One row per figure the reports' text restates, with whose and which year's it is: for
+/// researchers where a table is missing or unreadable, and to see what X2 compared.
+pub fn csv_narrative(store: &Store, out: impl Write) -> anyhow::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record([
+        "report_id",
+        "path",
+        "agency",
+        "year",
+        "keys",
+        "value",
+        "scope",
+        "text",
+        "sentence",
+        "line",
+        "column",
+    ])?;
+    let mut statement = store.connection().prepare(
+        "SELECT n.report_id, (SELECT min(path) FROM files f WHERE f.report_id = n.report_id AND f.status <> 'missing'), r.agency,
+                CAST(r.year AS TEXT), n.keys, n.value_text, n.scope, n.text, n.sentence,
+                CAST(n.line AS TEXT), CAST(n.col AS TEXT)
+         FROM narrative n JOIN reports r ON r.id = n.report_id
+         WHERE EXISTS (SELECT 1 FROM files f WHERE f.report_id = n.report_id AND f.status <> 'missing')
+         ORDER BY n.report_id, n.position",
+    )?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        let mut record = vec![row.get::<_, i64>(0)?.to_string()];
+        for i in 1..11 {
             record.push(spreadsheet_safe(
                 &row.get::<_, Option<String>>(i)?.unwrap_or_default(),
             ));
@@ -137,7 +177,11 @@ pub fn jsonl(store: &Store, mut out: impl Write) -> anyhow::Result<()> {
         "SELECT number, title, text FROM sections WHERE report_id = ?1 ORDER BY position",
     )?;
     let mut cells = conn.prepare(
-        "SELECT key, tbl, status, value_text, raw, unit, line, col, candidates FROM cells
+        "SELECT key, tbl, status, value_text, raw, unit, line, col, candidates, evidence FROM cells
+         WHERE report_id = ?1 ORDER BY position",
+    )?;
+    let mut figures = conn.prepare(
+        "SELECT keys, value_text, text, sentence, scope, line, col FROM narrative
          WHERE report_id = ?1 ORDER BY position",
     )?;
     let mut findings = conn.prepare(
@@ -195,10 +239,25 @@ pub fn jsonl(store: &Store, mut out: impl Write) -> anyhow::Result<()> {
                     "unit": r.get::<_, String>(5)?,
                     "location": { "line": r.get::<_, Option<i64>>(6)?, "column": r.get::<_, Option<i64>>(7)? },
                     "candidates": r.get::<_, Option<String>>(8)?.map(|c| c.split('|').filter_map(|v| v.parse::<serde_json::Number>().ok()).collect::<Vec<_>>()),
+                    "evidence": r.get::<_, Option<String>>(9)?,
                 }))
             })?
             .collect::<Result<_, _>>()?;
         object["cells"] = serde_json::json!(cell_list);
+        let figure_list: Vec<serde_json::Value> = figures
+            .query_map(params![id], |r| {
+                let value: String = r.get(1)?;
+                Ok(serde_json::json!({
+                    "keys": r.get::<_, String>(0)?.split('+').collect::<Vec<_>>(),
+                    "value": value.parse::<serde_json::Number>().ok(),
+                    "text": r.get::<_, String>(2)?,
+                    "sentence": r.get::<_, String>(3)?,
+                    "scope": r.get::<_, String>(4)?,
+                    "location": { "line": r.get::<_, Option<i64>>(5)?, "column": r.get::<_, Option<i64>>(6)? },
+                }))
+            })?
+            .collect::<Result<_, _>>()?;
+        object["narrative"] = serde_json::json!(figure_list);
         let finding_list: Vec<serde_json::Value> = findings
             .query_map(params![id], |r| {
                 let cells: String = r.get(3)?;

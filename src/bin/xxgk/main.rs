@@ -110,8 +110,8 @@ enum Command {
         #[arg(short, long)]
         quiet: bool,
     },
-    /// Export the database: one row per report (csv-wide), one row per cell (csv-long), or one JSON
-    /// object per report (jsonl).
+    /// Export the database: one row per report (csv-wide), one row per cell (csv-long), one row
+    /// per figure the reports' text restates (csv-narrative), or one JSON object per report (jsonl).
     Export {
         /// The database file.
         #[arg(long, default_value = "xxgk.sqlite")]
@@ -154,6 +154,8 @@ enum ExportFormat {
     CsvWide,
     /// One row per cell.
     CsvLong,
+    /// One row per figure the reports' text restates.
+    CsvNarrative,
     /// One JSON object per report.
     Jsonl,
 }
@@ -373,6 +375,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             match format {
                 ExportFormat::CsvWide => export::csv_wide(&store, sink),
                 ExportFormat::CsvLong => export::csv_long(&store, sink),
+                ExportFormat::CsvNarrative => export::csv_narrative(&store, sink),
                 ExportFormat::Jsonl => export::jsonl(&store, sink),
             }
             .map_err(Failure::writing)?;
