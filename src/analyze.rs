@@ -189,7 +189,16 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
     }
     report.template = assemble::template_of(&assembled.versions);
     findings.append(&mut assembled.findings);
-    if assembled.tables.is_empty() {
+    if assembled.tables.is_empty() && standard_sections == 0 {
+        // Only the title (and a page's chrome) survived: one finding says so, rather than six
+        // missing sections and a missing table.
+        findings.retain(|f| f.rule != "section.missing");
+        findings.push(Finding::new(
+            "report.body_missing",
+            Severity::Warning,
+            "the report's title is here but not its body: no section heading and no statistics table (a page whose report is an attachment, or was not saved with it)",
+        ));
+    } else if assembled.tables.is_empty() {
         findings.push(Finding::new(
             "table.none",
             Severity::Warning,

@@ -22,7 +22,7 @@ pub enum Unit {
     Yuan,
     /// 万元 (ten thousand yuan).
     Wan,
-    /// A counting word: 件, 项, 个, 条, 次, 起, 宗.
+    /// A counting word ([`COUNT_WORDS`]): 件, 项, 个, 条, 笔….
     Count,
 }
 
@@ -141,20 +141,16 @@ fn is_unit_word(text: &str) -> bool {
     all_consuming(unit).parse(text).is_ok()
 }
 
+/// The measure words a count is written with (`3件`, `21条`, `2笔`, `5个`): one character each.
+pub const COUNT_WORDS: [char; 13] = [
+    '件', '项', '个', '条', '次', '起', '宗', '笔', '家', '份', '部', '例', '批',
+];
+
 fn unit(input: &str) -> IResult<&str, Unit> {
     alt((
         tag("万元").map(|_| Unit::Wan),
         tag("元").map(|_| Unit::Yuan),
-        alt((
-            tag("件"),
-            tag("项"),
-            tag("个"),
-            tag("条"),
-            tag("次"),
-            tag("起"),
-            tag("宗"),
-        ))
-        .map(|_| Unit::Count),
+        nom::character::complete::satisfy(|c| COUNT_WORDS.contains(&c)).map(|_| Unit::Count),
     ))
     .parse(input)
 }

@@ -315,3 +315,29 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn measure_words_inside_cells_are_read_not_lost() {
+    let seed = seed();
+    let row = "\t政府集中采购\n\t2\n\t486690元\n";
+    assert!(seed.contains(row));
+    for written in [
+        "\t政府集中采购\n\t2笔\n\t486690元\n",
+        "\t政府集中采购2笔 486690元\n",
+        "\t政府集中采购\t2项\t486690元\n",
+        "\t政府集中采购\n\t2个\n\t486690元\n",
+        "\t政府集中采购\n\t2 条\n\t486690元\n",
+    ] {
+        let report = parse(seed.replacen(row, written, 1).as_bytes());
+        assert_eq!(
+            int(&report, "active.procurement.items"),
+            Some(2),
+            "{written:?}"
+        );
+        assert_eq!(
+            int(&report, "active.procurement.amount_yuan"),
+            Some(486690),
+            "{written:?}"
+        );
+    }
+}

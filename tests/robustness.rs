@@ -224,3 +224,13 @@ fn pathological_fused_runs_are_bounded_per_document() {
         .iter()
         .any(|f| f.rule == "cell.unsplittable"));
 }
+
+#[test]
+fn a_page_whose_report_body_is_missing_gets_one_clear_finding() {
+    let page = "<html><head><title>某县统计局2023年政府信息公开工作年度报告</title></head><body><div class=nav>首页 | 政务公开 | 政府信息公开年报</div><h1>某县统计局2023年政府信息公开工作年度报告</h1><p>附件：<a href=\"a.pdf\">年报.pdf</a></p><div class=footer>主办单位：某县人民政府办公室</div></body></html>";
+    let report = xxgk::parse(page.as_bytes()).unwrap();
+    let rules = rules(&report);
+    assert!(rules.contains(&"report.body_missing"), "{rules:?}");
+    assert!(!rules.contains(&"section.missing"), "{rules:?}");
+    assert!(!rules.contains(&"table.none"), "{rules:?}");
+}

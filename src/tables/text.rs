@@ -38,7 +38,7 @@ use crate::template::{
     application_rows, Version, ACTIVE_COLUMNS, ACTIVE_ROWS, APPEALS_COLUMNS, APPLICANT_COLUMNS,
     APPLICATION_ROWS,
 };
-use crate::value::{parse_cell, CellValue};
+use crate::value::{parse_cell, CellValue, COUNT_WORDS};
 
 /// Folded characters of text in a row beyond which the table is over: running text.
 const NARRATIVE_GAP: usize = 40;
@@ -877,12 +877,11 @@ fn run_of(after: &str) -> Option<Run<'_>> {
 
 /// The length of a count's unit at the start of `text` (`件`, `项`, `（件）`), if there is one.
 fn count_unit_len(text: &str) -> Option<usize> {
-    const UNITS: [char; 7] = ['件', '项', '个', '条', '次', '起', '宗'];
     let mut chars = text.chars();
     match chars.next()? {
-        c if UNITS.contains(&c) => Some(c.len_utf8()),
+        c if COUNT_WORDS.contains(&c) => Some(c.len_utf8()),
         open @ ('(' | '（') => {
-            let unit = chars.next().filter(|c| UNITS.contains(c))?;
+            let unit = chars.next().filter(|c| COUNT_WORDS.contains(c))?;
             let close = chars.next().filter(|c| matches!(c, ')' | '）'))?;
             Some(open.len_utf8() + unit.len_utf8() + close.len_utf8())
         }
@@ -928,7 +927,7 @@ fn is_clean_number(token: &str) -> bool {
         .trim_end_matches("万元")
         .trim_end_matches('元')
         .trim_end_matches(['(', ')'])
-        .trim_end_matches(['件', '项', '个', '条', '次', '起', '宗'])
+        .trim_end_matches(COUNT_WORDS)
         .trim_end_matches('(')
         .trim_start_matches(['+', '-']);
     let (int, frac) = body.split_once('.').unwrap_or((body, ""));
