@@ -155,7 +155,7 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
     let mut prose_skip: Vec<usize> = text_tables.cell_blocks.clone();
     prose_skip.sort_unstable();
     prose_skip.dedup();
-    let restated = narrative::extract(
+    let (restated, prose_truncated) = narrative::extract(
         doc,
         &narrative::Skip {
             blocks: &prose_skip,
@@ -165,6 +165,13 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
         report.year,
         report.agency.as_deref(),
     );
+    if prose_truncated {
+        findings.push(Finding::new(
+            "narrative.truncated",
+            Severity::Info,
+            "the text is too long to read whole for the figures it restates: the first million characters of prose were read",
+        ));
+    }
     let mut assembled = assemble::assemble(&mut observations, fallback, &restated);
     source.deadline.check()?;
     let evidence = Evidence {

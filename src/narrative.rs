@@ -399,9 +399,11 @@ const SENTENCE_CHARS: usize = 200;
 /// The prose as one stream of folded characters, each with where it came from.
 struct Stream<'a> {
     chars: Vec<char>,
-    /// (block, byte offset in the block's text) of each char.
-    origins: Vec<(usize, usize)>,
+    /// (block, byte offset in the block's text) of each char (32-bit: inputs are at most 4 GiB).
+    origins: Vec<(u32, u32)>,
     doc: &'a Document,
+    /// The prose went on beyond [`MAX_PROSE_CHARS`].
+    truncated: bool,
 }
 
 impl Stream<'_> {
@@ -414,14 +416,20 @@ impl Stream<'_> {
 
     /// The source text from char `from` to char `to` (exclusive), when both are in one block.
     fn source(&self, from: usize, to: usize) -> Option<&str> {
-        let (block, start) = *self.origins.get(from)?;
-        let (last_block, last) = *self.origins.get(to.checked_sub(1)?)?;
+        let (block, start) = self.origin(from)?;
+        let (last_block, last) = self.origin(to.checked_sub(1)?)?;
         if block != last_block {
             return None;
         }
         let text = self.text_of(block);
         let end = last + text.get(last..)?.chars().next()?.len_utf8();
         text.get(start..end)
+    }
+
+    /// (block, byte offset in its text) of char `at`.
+    fn origin(&self, at: usize) -> Option<(usize, usize)> {
+        let (block, offset) = *self.origins.get(at)?;
+        Some((block as usize, offset as usize))
     }
 
     fn slice(&self, from: usize, to: usize) -> String {
@@ -465,19 +473,36 @@ fn starts_numbered(text: &str) -> bool {
     }
 }
 
+/// Characters of prose read for figures at most (12 bytes of memory each): a report's prose is
+/// a few thousand; beyond this a huge input's are not read, and a finding says so.
+const MAX_PROSE_CHARS: usize = 1 << 20;
+
 fn build_stream<'a>(doc: &'a Document, skip: &[usize]) -> Stream<'a> {
     let mut stream = Stream {
         chars: Vec::new(),
         origins: Vec::new(),
         doc,
+        truncated: false,
+    };
+    let has_digit = |index: usize| match doc.blocks.get(index) {
+        Some(Block::Paragraph(p)) => p
+            .text
+            .chars()
+            .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c)),
+        _ => false,
     };
     let mut previous_ended = true;
+    let mut next_has_digit = has_digit(0);
     for (index, block) in doc.blocks.iter().enumerate() {
+        // Only paragraphs with a number, and the one before each (which may begin its
+        // sentence), can give a figure: the rest is not folded at all.
+        let this_has_digit = next_has_digit;
+        next_has_digit = has_digit(index + 1);
         let Block::Paragraph(p) = block else {
             previous_ended = true;
             continue;
         };
-        if skip.binary_search(&index).is_ok() {
+        if skip.binary_search(&index).is_ok() || !(this_has_digit || next_has_digit) {
             previous_ended = true;
             continue;
         }
@@ -486,12 +511,16 @@ fn build_stream<'a>(doc: &'a Document, skip: &[usize]) -> Stream<'a> {
         // renderer) it is nothing.
         if !stream.chars.is_empty() && (previous_ended || starts_numbered(&p.text)) {
             stream.chars.push('。');
-            stream.origins.push((index, 0));
+            stream.origins.push((index as u32, 0));
+        }
+        if stream.chars.len() >= MAX_PROSE_CHARS {
+            stream.truncated = true;
+            break;
         }
         for (at, c) in p.text.char_indices() {
             if let Some(c) = clean(c) {
                 stream.chars.push(c);
-                stream.origins.push((index, at));
+                stream.origins.push((index as u32, at as u32));
             }
         }
         previous_ended = stream.chars.last().is_none_or(|&c| ends_sentence(c))
@@ -502,26 +531,20 @@ fn build_stream<'a>(doc: &'a Document, skip: &[usize]) -> Stream<'a> {
 
 /// True when `needle` occurs in `hay`.
 fn has(hay: &[char], needle: &str) -> bool {
-    find(hay, needle).is_some()
+    find_last(hay, needle).is_some()
 }
 
-/// The start of the last occurrence of `needle` in `hay`.
+/// The start of the last occurrence of `needle` in `hay` (compared from its first character, so
+/// that most positions cost one comparison).
 fn find_last(hay: &[char], needle: &str) -> Option<usize> {
-    let n: Vec<char> = needle.chars().collect();
-    if n.is_empty() || n.len() > hay.len() {
-        return None;
-    }
-    (0..=hay.len() - n.len())
+    let mut chars = needle.chars();
+    let first = chars.next()?;
+    let rest = chars.as_str();
+    let n = 1 + rest.chars().count();
+    let last_start = hay.len().checked_sub(n)?;
+    (0..=last_start)
         .rev()
-        .find(|&i| hay[i..i + n.len()] == n[..])
-}
-
-fn find(hay: &[char], needle: &str) -> Option<usize> {
-    let n: Vec<char> = needle.chars().collect();
-    if n.is_empty() || n.len() > hay.len() {
-        return None;
-    }
-    (0..=hay.len() - n.len()).find(|&i| hay[i..i + n.len()] == n[..])
+        .find(|&i| hay[i] == first && hay[i + 1..i + n].iter().copied().eq(rest.chars()))
 }
 
 /// Occurrences of a subject, without the ones that are part of a longer word (`规章制度`).
@@ -711,7 +734,7 @@ pub fn extract(
     locator: &Locator<'_>,
     year: Option<u16>,
     agency: Option<&str>,
-) -> Vec<Restated> {
+) -> (Vec<Restated>, bool) {
     let stream = build_stream(doc, skip.blocks);
     let chars = &stream.chars;
     let reporter = Reporter {
@@ -721,6 +744,8 @@ pub fn extract(
     let mut out = Vec::new();
     let mut sentence_start = 0usize;
     let mut clause_start = 0usize;
+    // Where the last figure ended: a figure's clause starts after it (`废止7件` after `9件、`).
+    let mut previous_end = 0usize;
     let mut i = 0usize;
     while i < chars.len() {
         let c = chars[i];
@@ -757,11 +782,15 @@ pub fn extract(
             continue;
         }
         let after = number.end + measure_len;
-        let clause_end = (after..chars.len())
+        let reach = chars.len().min(after + LOOK_BACK);
+        let clause_end = (after..reach)
             .find(|&k| ends_clause(chars[k]))
-            .unwrap_or(chars.len())
-            .min(after + LOOK_BACK);
-        let lead = &chars[clause_start..number.start];
+            .unwrap_or(reach);
+        let lead_start = clause_start
+            .max(previous_end)
+            .max(number.start.saturating_sub(LOOK_BACK));
+        previous_end = after;
+        let lead = &chars[lead_start..number.start];
         let tail = &chars[after..clause_end];
         let clause: Vec<char> = lead.iter().chain(tail).copied().collect();
         let back = number.start.saturating_sub(LOOK_BACK).max(sentence_start);
@@ -780,7 +809,10 @@ pub fn extract(
             i = after;
             continue;
         };
-        let (block, at) = stream.origins[number.start];
+        let Some((block, at)) = stream.origin(number.start) else {
+            i = after;
+            continue;
+        };
         let origin = match doc.blocks.get(block) {
             Some(Block::Paragraph(p)) => p.origin.map(|o| o + at),
             _ => None,
@@ -789,9 +821,10 @@ pub fn extract(
             i = after;
             continue;
         }
-        let sentence_end = (after..chars.len())
+        let shown_reach = chars.len().min(after + SENTENCE_CHARS / 2);
+        let sentence_end = (after..shown_reach)
             .find(|&k| ends_sentence(chars[k]))
-            .unwrap_or(chars.len());
+            .unwrap_or(shown_reach);
         let shown_from = number
             .start
             .saturating_sub(SENTENCE_CHARS / 2)
@@ -809,7 +842,7 @@ pub fn extract(
         });
         i = after;
     }
-    out
+    (out, stream.truncated)
 }
 
 /// What a figure counts, from its clause (`lead`, the part before it, + the part after it) and
@@ -891,6 +924,7 @@ mod tests {
             spans: &[],
         };
         extract(&doc, &skip, &Locator::new(None), year, Some(agency))
+            .0
             .into_iter()
             .map(|f| (f.target, f.value.to_string(), f.scope))
             .collect()
