@@ -80,6 +80,15 @@ fn text_format_is_a_summary() {
     assert!(text.contains("agency:   宜春市统计局"));
     assert!(text.contains("表三 applications version 2019    161/161 cells found"));
     assert!(text.contains("checks:   43 passed, 0 failed, 0 not assessable"));
+    let out = xxgk(
+        &["parse", "-f", "text", "fixtures/shuyang-fgj-2023.txt"],
+        None,
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("restated in the text:\n  report     26件          applications.new_received.total (line 16)"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -115,6 +115,28 @@ pub fn text(report: &Report, out: &mut impl Write) -> anyhow::Result<()> {
             table.extra
         )?;
     }
+    if !report.narrative.is_empty() {
+        writeln!(out, "\nrestated in the text:")?;
+        for figure in &report.narrative {
+            let at = figure
+                .location
+                .and_then(|l| l.line)
+                .map(|line| format!(" (line {line})"))
+                .unwrap_or_default();
+            let keys = match figure.keys.as_slice() {
+                [first, second, _, ..] => {
+                    format!("{first} + {second} + {} more", figure.keys.len() - 2)
+                }
+                keys => keys.join(" + "),
+            };
+            writeln!(
+                out,
+                "  {:<10} {:<12} {keys}{at}",
+                figure.scope.as_str(),
+                figure.text,
+            )?;
+        }
+    }
     let count = |o: Outcome| report.checks.iter().filter(|c| c.outcome == o).count();
     writeln!(
         out,
