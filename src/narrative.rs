@@ -198,6 +198,23 @@ const APPLICATION_NOT: &[&str] = &[
     "服务机构",
     "其他组织",
     "率",
+    // Applications of other kinds (`未收到行政许可申请`, `受理低保申请35件`).
+    "许可",
+    "审批",
+    "补助",
+    "补贴",
+    "救助",
+    "低保",
+    "登记",
+    "资格",
+    "认定",
+    "入学",
+    "贷款",
+    "专利",
+    "资金",
+    "项目",
+    "办件",
+    "业务",
 ];
 const DOCUMENT_NOT: &[&str] = &[
     "审查",
@@ -484,18 +501,19 @@ fn build_stream<'a>(doc: &'a Document, skip: &[usize]) -> Stream<'a> {
         doc,
         truncated: false,
     };
+    // A figure needs a digit, a zero claim a negation (`未`, `没有`).
     let has_digit = |index: usize| match doc.blocks.get(index) {
         Some(Block::Paragraph(p)) => p
             .text
             .chars()
-            .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c)),
+            .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c) || c == '未' || c == '没'),
         _ => false,
     };
     let mut previous_ended = true;
     let mut next_has_digit = has_digit(0);
     for (index, block) in doc.blocks.iter().enumerate() {
-        // Only paragraphs with a number, and the one before each (which may begin its
-        // sentence), can give a figure: the rest is not folded at all.
+        // Only paragraphs with a number or a negation, and the one before each (which may
+        // begin its sentence), can give a figure: the rest is not folded at all.
         let this_has_digit = next_has_digit;
         next_has_digit = has_digit(index + 1);
         let Block::Paragraph(p) = block else {
@@ -749,13 +767,16 @@ pub fn extract(
     let mut i = 0usize;
     while i < chars.len() {
         let c = chars[i];
-        if ends_sentence(c) {
-            sentence_start = i + 1;
-            clause_start = i + 1;
-            i += 1;
-            continue;
-        }
         if ends_clause(c) {
+            let clause = Clause {
+                sentence_start,
+                start: clause_start,
+                end: i,
+            };
+            zero_claims(&stream, &clause, &reporter, skip, locator, &mut out);
+            if ends_sentence(c) {
+                sentence_start = i + 1;
+            }
             clause_start = i + 1;
             i += 1;
             continue;
@@ -842,7 +863,126 @@ pub fn extract(
         });
         i = after;
     }
+    let clause = Clause {
+        sentence_start,
+        start: clause_start,
+        end: chars.len(),
+    };
+    zero_claims(&stream, &clause, &reporter, skip, locator, &mut out);
     (out, stream.truncated)
+}
+
+/// Negations that state a count of zero (`未收到政府信息公开申请`, `未发生…行政复议、行政诉讼`):
+/// the family (an index into [`FAMILIES`]), its negations, and what they make zero.
+const ZERO_CLAIMS: &[(usize, &[&str], Target)] = &[
+    (
+        0,
+        &[
+            "未收到",
+            "没有收到",
+            "未受理",
+            "没有受理",
+            "未接到",
+            "没有接到",
+        ],
+        Target::NewReceived,
+    ),
+    (4, APPEAL_NEGATIONS, Target::Review),
+    (5, APPEAL_NEGATIONS, Target::Litigation),
+];
+
+const APPEAL_NEGATIONS: &[&str] = &[
+    "未发生",
+    "没有发生",
+    "未出现",
+    "没有出现",
+    "未收到",
+    "没有收到",
+    "未涉及",
+    "没有涉及",
+];
+
+/// A clause of the stream, and where its sentence starts.
+struct Clause {
+    sentence_start: usize,
+    start: usize,
+    end: usize,
+}
+
+/// The zero counts a clause without numbers states: a negation, then (in the same clause, or a
+/// list of clauses joined by `、`) the subject it negates. `未发生行政复议、行政诉讼` names both;
+/// the family's blockers still apply (`未发生被纠错的行政复议` says nothing of the total).
+fn zero_claims(
+    stream: &Stream<'_>,
+    clause: &Clause,
+    reporter: &Reporter,
+    skip: &Skip<'_>,
+    locator: &Locator<'_>,
+    out: &mut Vec<Restated>,
+) {
+    let chars = &stream.chars;
+    let from = clause.start.max(clause.end.saturating_sub(LOOK_BACK));
+    let own = &chars[from..clause.end];
+    if own.iter().any(char::is_ascii_digit) {
+        return;
+    }
+    // `、` ends a clause for figures, but a negation runs over a list of subjects.
+    let list_start = (clause.sentence_start..from)
+        .rev()
+        .take(LOOK_BACK)
+        .take_while(|&k| chars[k] != '，' && chars[k] != ',' && !ends_sentence(chars[k]))
+        .last()
+        .unwrap_or(from);
+    let span = &chars[list_start..clause.end];
+    if span.iter().any(char::is_ascii_digit) {
+        return;
+    }
+    for (family, negations, target) in ZERO_CLAIMS {
+        let family = &FAMILIES[*family];
+        let Some(subject) = family
+            .subjects
+            .iter()
+            .filter_map(|s| subject_at(own, s))
+            .min()
+        else {
+            continue;
+        };
+        let negation = negations
+            .iter()
+            .filter_map(|n| find_last(span, n).map(|at| (at, *n)))
+            .filter(|(at, _)| list_start + at < from + subject)
+            .max_by_key(|(at, _)| *at);
+        let Some((at, negation)) = negation else {
+            continue;
+        };
+        if family.not.iter().any(|w| has(span, w)) || CHANGE.iter().any(|w| has(span, w)) {
+            continue;
+        }
+        let start = list_start + at;
+        let Some((block, offset)) = stream.origin(start) else {
+            continue;
+        };
+        let origin = match stream.doc.blocks.get(block) {
+            Some(Block::Paragraph(p)) => p.origin.map(|o| o + offset),
+            _ => None,
+        };
+        if origin.is_some_and(|o| skip.covers(o)) {
+            continue;
+        }
+        let end = start + negation.chars().count();
+        let back = start.saturating_sub(LOOK_BACK).max(clause.sentence_start);
+        let shown_from = back.max(start.saturating_sub(SENTENCE_CHARS / 2));
+        out.push(Restated {
+            target: *target,
+            value: Decimal::from_int(0),
+            text: stream
+                .source(start, end)
+                .map_or_else(|| negation.to_string(), str::to_string),
+            sentence: stream.slice(shown_from, clause.end),
+            scope: scope_of(&chars[back..start], span, reporter),
+            location: origin.map(|o| locator.locate(Some(o))),
+        });
+    }
 }
 
 /// What a figure counts, from its clause (`lead`, the part before it, + the part after it) and
@@ -1030,6 +1170,39 @@ mod tests {
                 (Target::Litigation, "9".into(), FigureScope::Report),
             ]
         );
+    }
+
+    #[test]
+    fn a_negation_states_a_zero_count() {
+        let found = figures(
+            "本年度未收到政府信息公开申请。全年未发生政府信息公开行政复议、行政诉讼案件。未收到行政复议申请。全市未发生行政诉讼。",
+            Some(2023),
+            "某县统计局",
+        );
+        assert_eq!(
+            found,
+            vec![
+                (Target::NewReceived, "0".into(), FigureScope::Report),
+                (Target::Review, "0".into(), FigureScope::Report),
+                (Target::Litigation, "0".into(), FigureScope::Report),
+                (Target::Review, "0".into(), FigureScope::Report),
+                (Target::Litigation, "0".into(), FigureScope::Wider),
+            ]
+        );
+        // A negation of an outcome, of something else, or beside a number states no zero.
+        for text in [
+            "2023年，我办全年未收到行政许可申请。",
+            "受理低保申请35件。",
+            "未发生被纠错的行政复议案件。",
+            "未收到群众投诉。",
+            "收到政府信息公开申请3件，未发生行政复议5件。",
+        ] {
+            let zeros: Vec<_> = figures(text, Some(2023), "某局")
+                .into_iter()
+                .filter(|f| f.1 == "0" || f.1 == "35")
+                .collect();
+            assert!(zeros.is_empty(), "{text}: {zeros:?}");
+        }
     }
 
     #[test]
