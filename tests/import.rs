@@ -839,3 +839,54 @@ fn a_version_1_database_is_migrated_keeping_its_rows() {
         assert_eq!(report.trim(), "ok");
     }
 }
+
+#[test]
+fn a_file_over_the_time_limit_is_recorded_failed_and_a_small_memory_budget_still_reads_all() {
+    let dir = scratch("import-limits");
+    let files = mixed_tree(&dir);
+    // A budget smaller than any report: files are parsed one at a time, none is left out.
+    let out = xxgk(
+        &[
+            "import",
+            "tree",
+            "--db",
+            "lean.sqlite",
+            "-q",
+            "-j",
+            "2",
+            "--memory",
+            "1K",
+        ],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let lean = dir.join("lean.sqlite");
+    assert_eq!(count(&lean, "SELECT count(*) FROM files") as usize, files);
+    assert!(
+        count(
+            &lean,
+            "SELECT count(*) FROM files WHERE status IN ('ok', 'findings')"
+        ) >= 20
+    );
+    // A time limit no parse can meet: every report is recorded as failed, with the reason.
+    let out = xxgk(
+        &[
+            "import",
+            "tree",
+            "--db",
+            "slow.sqlite",
+            "-q",
+            "--time-limit",
+            "0.000001",
+        ],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(3), "every file failed: {out:?}");
+    let slow = dir.join("slow.sqlite");
+    assert_eq!(count(&slow, "SELECT count(*) FROM files") as usize, files);
+    let timed_out = count(
+        &slow,
+        "SELECT count(*) FROM files WHERE status = 'failed' AND reason LIKE '%longer than the limit%'",
+    );
+    assert!(timed_out >= 20, "{timed_out}");
+}

@@ -234,3 +234,18 @@ fn a_page_whose_report_body_is_missing_gets_one_clear_finding() {
     assert!(!rules.contains(&"section.missing"), "{rules:?}");
     assert!(!rules.contains(&"table.none"), "{rules:?}");
 }
+
+#[test]
+fn a_parse_over_its_time_limit_stops_with_timed_out() {
+    let text = seed().repeat(200);
+    let err = xxgk::Parser::new()
+        .time_limit(std::time::Duration::from_nanos(1))
+        .parse(text.as_bytes())
+        .unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::TimedOut { .. }), "{err}");
+    // With room, the same input parses.
+    assert!(xxgk::Parser::new()
+        .time_limit(std::time::Duration::from_secs(600))
+        .parse(text.as_bytes())
+        .is_ok());
+}
