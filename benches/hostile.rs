@@ -1,9 +1,9 @@
 //! Inputs that were quadratic once, at three sizes each: time per byte must stay flat.
 //!
 //! `cargo bench --bench hostile`: a crawl with the whole report on one line (cell locations in a
-//! very long line), a wide pipe table on few lines, and a Word table whose columns are merged down
-//! many rows. Criterion reports MB/s (Throughput::Bytes); linear code gives the same MB/s at every
-//! size.
+//! very long line), prose dense with restated figures, a wide pipe table on few lines, and a Word
+//! table whose columns are merged down many rows. Criterion reports MB/s (Throughput::Bytes):
+//! linear code gives the same MB/s at every size.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use docx_rs::{Docx, Paragraph, Run, Table, TableCell, TableRow, VMergeType};
@@ -29,6 +29,17 @@ fn wide_pipe_table(bytes: usize) -> String {
     let row = format!("| 规章 {}|\n", "| 0 ".repeat(2000));
     while text.len() < bytes {
         text.push_str(&row);
+    }
+    text
+}
+
+/// Prose dense with restated figures, as one paragraph: every figure is read against the
+/// phrase grammar and its sentence.
+fn dense_narrative(bytes: usize) -> String {
+    let mut text = String::from("某局2023年政府信息公开工作年度报告\n一、总体情况\n");
+    let sentence = "本年度收到政府信息公开申请1件，予以公开1件，未发生行政复议";
+    while text.len() < bytes {
+        text.push_str(sentence);
     }
     text
 }
@@ -64,6 +75,11 @@ fn hostile(c: &mut Criterion) {
         let text = one_line(size);
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.bench_with_input(BenchmarkId::new("one-line", size), &text, |b, t| {
+            b.iter(|| xxgk::parse(black_box(t.as_bytes())).is_ok())
+        });
+        let prose = dense_narrative(size);
+        group.throughput(Throughput::Bytes(prose.len() as u64));
+        group.bench_with_input(BenchmarkId::new("dense-narrative", size), &prose, |b, t| {
             b.iter(|| xxgk::parse(black_box(t.as_bytes())).is_ok())
         });
         let table = wide_pipe_table(size);

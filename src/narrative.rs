@@ -688,41 +688,57 @@ fn scope_of(before: &[char], clause: &[char], reporter: &Reporter) -> FigureScop
     if CHANGE.iter().any(|w| has(clause, w)) {
         return FigureScope::Change;
     }
-    // Row labels that name last year but count this year's work.
-    let mut text: String = before.iter().collect();
-    for label in [
-        "上年结转",
-        "上年度结转",
-        "上一年度结转",
-        "上年转结",
-        "上年度转结",
-    ] {
-        text = text.replace(label, "");
-    }
-    let before: Vec<char> = text.chars().collect();
-    if OTHER_YEAR.iter().any(|w| has(&before, w)) {
+    if OTHER_YEAR.iter().any(|w| names_another_year(before, w)) {
         return FigureScope::OtherYear;
     }
-    let mut i = 0;
-    while i + 4 < before.len() {
-        let year: String = before[i..i + 4].iter().collect();
-        if before[i + 4] == '年'
-            && year.starts_with("20")
-            && year.bytes().all(|b| b.is_ascii_digit())
-            && (i == 0 || !before[i - 1].is_ascii_digit())
-            && reporter.year.map(|y| y.to_string()) != Some(year)
-        {
-            return FigureScope::OtherYear;
+    let report_year = reporter.year.map(|y| y.to_string());
+    for i in 0..before.len().saturating_sub(4) {
+        let is_year = before[i] == '2'
+            && before[i + 1] == '0'
+            && before[i + 2..i + 4].iter().all(char::is_ascii_digit)
+            && before[i + 4] == '年'
+            && (i == 0 || !before[i - 1].is_ascii_digit());
+        if is_year {
+            let year: String = before[i..i + 4].iter().collect();
+            if report_year.as_deref() != Some(year.as_str()) {
+                return FigureScope::OtherYear;
+            }
         }
-        i += 1;
     }
-    if WIDER.iter().any(|w| has(&before, w)) {
+    if WIDER.iter().any(|w| has(before, w)) {
         return FigureScope::Wider;
     }
-    if !reporter.government && WHOLE_AREA.iter().any(|w| has(&before, w)) {
+    if !reporter.government && WHOLE_AREA.iter().any(|w| has(before, w)) {
         return FigureScope::Wider;
     }
     FigureScope::Report
+}
+
+/// Row labels that name last year but count this year's work (`上年结转`).
+const CARRY_OVER_LABELS: &[&str] = &[
+    "上年结转",
+    "上年度结转",
+    "上一年度结转",
+    "上年转结",
+    "上年度转结",
+];
+
+/// True when `word` (`上年`, `去年`…) occurs in `text` other than inside a carry-over label.
+fn names_another_year(text: &[char], word: &str) -> bool {
+    let n = word.chars().count();
+    let mut end = text.len();
+    while let Some(at) = find_last(&text[..end], word) {
+        let rest = &text[at..];
+        let in_label = CARRY_OVER_LABELS.iter().any(|label| {
+            let m = label.chars().count();
+            rest.len() >= m && rest[..m].iter().copied().eq(label.chars())
+        });
+        if !in_label {
+            return true;
+        }
+        end = at + n - 1;
+    }
+    false
 }
 
 /// What is not prose: paragraphs that hold only table content, and the source bytes of table
