@@ -781,13 +781,18 @@ pub fn extract(
     // Where the last figure ended: a figure's clause starts after it (`废止7件` after `9件、`).
     let mut previous_end = 0usize;
     let mut i = 0usize;
+    let mut last_negation = None;
     while i < chars.len() {
         let c = chars[i];
+        if c == '未' || c == '没' {
+            last_negation = Some(i);
+        }
         if ends_clause(c) {
             let clause = Clause {
                 sentence_start,
                 start: clause_start,
                 end: i,
+                last_negation,
             };
             zero_claims(&stream, &clause, &reporter, skip, locator, &mut out);
             if ends_sentence(c) {
@@ -883,6 +888,7 @@ pub fn extract(
         sentence_start,
         start: clause_start,
         end: chars.len(),
+        last_negation,
     };
     zero_claims(&stream, &clause, &reporter, skip, locator, &mut out);
     (out, stream.truncated)
@@ -918,11 +924,12 @@ const APPEAL_NEGATIONS: &[&str] = &[
     "没有涉及",
 ];
 
-/// A clause of the stream, and where its sentence starts.
+/// A clause of the stream, where its sentence starts, and the last `未` or `没` before its end.
 struct Clause {
     sentence_start: usize,
     start: usize,
     end: usize,
+    last_negation: Option<usize>,
 }
 
 /// The zero counts a clause without numbers states: a negation, then (in the same clause, or a
@@ -939,7 +946,12 @@ fn zero_claims(
     let chars = &stream.chars;
     let from = clause.start.max(clause.end.saturating_sub(LOOK_BACK));
     let own = &chars[from..clause.end];
+    // Every negation starts with 未 or 没; a clause with a number states no zero.
     if own.iter().any(char::is_ascii_digit) {
+        return;
+    }
+    let list_reach = from.saturating_sub(LOOK_BACK).max(clause.sentence_start);
+    if clause.last_negation.is_none_or(|at| at < list_reach) {
         return;
     }
     // `、` ends a clause for figures, but a negation runs over a list of subjects.
