@@ -19,7 +19,7 @@
 //! ```
 //!
 //! The pipeline is `bytes → sniff + decode → reader → Document → sections, tables, metadata →
-//! checks → Report`. Every reader lowers its format into the same [`document::Document`]; nothing
+//! checks → Report`. Every reader lowers its format into the same `Document`; nothing
 //! after the reader knows which format the bytes came in.
 
 #![forbid(unsafe_code)]

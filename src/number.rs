@@ -27,7 +27,7 @@ impl Decimal {
         }
     }
 
-    /// Builds `units × 10^-scale`, or `None` when the scale exceeds [`MAX_SCALE`].
+    /// Builds `units × 10^-scale`, or `None` when the scale exceeds 12 (`MAX_SCALE`).
     pub fn new(units: i128, scale: u32) -> Option<Decimal> {
         (scale <= MAX_SCALE).then(|| Decimal { units, scale }.normalized())
     }
@@ -35,7 +35,7 @@ impl Decimal {
     /// Parses plain ASCII decimal text: an optional sign, digits, an optional `.` and digits.
     ///
     /// Returns `None` for anything else, for more than 30 significant digits, or for more than
-    /// [`MAX_SCALE`] decimals.
+    /// 12 decimals.
     pub fn parse_ascii(text: &str) -> Option<Decimal> {
         let (negative, body) = match text.as_bytes().first()? {
             b'-' => (true, &text[1..]),
