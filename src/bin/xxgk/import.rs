@@ -653,7 +653,7 @@ pub fn print_summary(
         )?)
     )?;
     let failing = pairs(
-        "SELECT rule, count(DISTINCT report_id) FROM findings WHERE severity = 'error' GROUP BY rule ORDER BY count(DISTINCT report_id) DESC, rule LIMIT 8",
+        "SELECT rule, count(DISTINCT report_id) FROM findings WHERE severity = 'error' OR (rule = 'X2' AND severity = 'warning') GROUP BY rule ORDER BY count(DISTINCT report_id) DESC, rule LIMIT 8",
     )?;
     writeln!(
         out,
