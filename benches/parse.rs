@@ -1,4 +1,4 @@
-//! Parsing throughput: the seed report, and every text fixture.
+//! Parsing throughput: the seed report, the text fixtures, web pages, Word files and PDFs.
 //!
 //! `cargo bench --bench parse`; criterion reports time per parse and MB/s (Throughput::Bytes).
 
@@ -90,12 +90,45 @@ fn parse_docx_files(c: &mut Criterion) {
     group.finish();
 }
 
+/// The corpus PDFs read natively, and, in the same run, the route the README used to give:
+/// `pdftotext -layout` (poppler, when installed) and a parse of its text.
+fn parse_pdf_files(c: &mut Criterion) {
+    let mut group = c.benchmark_group("pdf");
+    let pdftotext = std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_ok();
+    for name in ["huaian-2024.pdf", "hongze-2023.pdf"] {
+        let bytes = fixture(name);
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.bench_function(name, |b| b.iter(|| xxgk::parse(black_box(&bytes)).unwrap()));
+        if pdftotext {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures")
+                .join(name);
+            group.bench_function(format!("{name} via pdftotext -layout"), |b| {
+                b.iter(|| {
+                    let out = std::process::Command::new("pdftotext")
+                        .arg("-layout")
+                        .arg(&path)
+                        .arg("-")
+                        .output()
+                        .unwrap();
+                    xxgk::parse(black_box(&out.stdout)).unwrap()
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     parse_seed,
     parse_text_fixtures,
     parse_rendered_pages,
     parse_html_pages,
-    parse_docx_files
+    parse_docx_files,
+    parse_pdf_files
 );
 criterion_main!(benches);

@@ -76,6 +76,17 @@ pub struct TableCell {
     pub col_span: u32,
     /// Number of grid rows the cell spans (at least 1).
     pub row_span: u32,
+    /// Where the cell is printed, when the source is a page (PDF).
+    pub place: Option<Place>,
+}
+
+/// A box on a printed page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Place {
+    /// 1-based page number.
+    pub page: u32,
+    /// `[left, top, right, bottom]` in points from the page's top-left corner.
+    pub bbox: [f32; 4],
 }
 
 impl TableCell {
@@ -86,6 +97,7 @@ impl TableCell {
             origin,
             col_span: 1,
             row_span: 1,
+            place: None,
         }
     }
 }

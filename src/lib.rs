@@ -213,8 +213,12 @@ impl Parser {
                 decode::decode_html(bytes, self.encoding.as_deref()),
                 readers::html::read,
             ),
-            Format::Docx => {
-                let doc = readers::docx::read(bytes)?;
+            Format::Docx | Format::Pdf => {
+                let doc = if format == Format::Pdf {
+                    readers::pdf::read(bytes)?
+                } else {
+                    readers::docx::read(bytes)?
+                };
                 deadline.check()?;
                 let source = analyze::Source {
                     format,

@@ -116,6 +116,8 @@ pub enum Format {
     Html,
     /// A Word document (Office Open XML, .docx).
     Docx,
+    /// A PDF with a text layer.
+    Pdf,
 }
 
 impl Format {
@@ -126,6 +128,7 @@ impl Format {
             Format::Markdown => "markdown",
             Format::Html => "html",
             Format::Docx => "docx",
+            Format::Pdf => "pdf",
         }
     }
 }
@@ -396,8 +399,9 @@ impl CellStatus {
 ///
 /// Text inputs give `line` and `column` (1-based, columns counted in characters) and `byte` (offset
 /// into the decoded text); table cells also give `table`, `row` and `cell` (0-based indexes of the
-/// table in the document, the row in the table and the cell in the row).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// table in the document, the row in the table and the cell in the row). Cells read from a PDF give
+/// `page` and `box` instead of line and column.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Location {
     /// 1-based line in the decoded text.
     pub line: Option<u32>,
@@ -414,6 +418,13 @@ pub struct Location {
     /// 0-based cell in that row.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cell: Option<u32>,
+    /// 1-based page of a PDF the cell is printed on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    /// The cell's box on that page, `[left, top, right, bottom]` in points (1/72 inch) from the
+    /// page's top-left corner.
+    #[serde(default, rename = "box", skip_serializing_if = "Option::is_none")]
+    pub bbox: Option<[f32; 4]>,
 }
 
 /// The outcome of one consistency rule over one scope.

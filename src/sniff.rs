@@ -25,7 +25,6 @@ impl Sniffed {
     pub fn label(&self) -> &'static str {
         match self {
             Sniffed::Readable(format) => format.as_str(),
-            Sniffed::Unsupported { format, .. } if format.starts_with("PDF") => "pdf",
             Sniffed::Unsupported { .. } => "ole",
             Sniffed::Binary(_) => "binary",
         }
@@ -37,11 +36,9 @@ const PREFIX: usize = 8 * 1024;
 
 /// Identifies the format of `bytes`; `name` (a file name) only breaks ties between text formats.
 pub fn sniff(bytes: &[u8], name: Option<&str>) -> Sniffed {
-    if bytes.starts_with(b"%PDF-") {
-        return Sniffed::Unsupported {
-            format: "PDF",
-            advice: "extract its text first, e.g. `pdftotext -layout report.pdf report.txt`, and parse the text",
-        };
+    // The header may follow some junk, within the first kilobyte (ISO 32000-1, annex H).
+    if memchr::memmem::find(&bytes[..bytes.len().min(1024)], b"%PDF-").is_some() {
+        return Sniffed::Readable(Format::Pdf);
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         return Sniffed::Unsupported {
@@ -196,10 +193,7 @@ mod tests {
             sniff(b"plain", Some("x.md")),
             Sniffed::Readable(Format::Markdown)
         );
-        assert!(matches!(
-            sniff(b"%PDF-1.7", None),
-            Sniffed::Unsupported { .. }
-        ));
+        assert_eq!(sniff(b"%PDF-1.7", None), Sniffed::Readable(Format::Pdf));
         assert!(matches!(sniff(b"\x89PNG\r\n", None), Sniffed::Binary(_)));
         assert!(matches!(
             sniff(&[0u8, 1, 2, 3, 4, 5, 6, 7, 0, 0, 9, 1], None),

@@ -440,7 +440,7 @@ fn chinese(n: u32) -> String {
         20..=99 => format!(
             "{}十{}",
             DIGITS[(n / 10) as usize],
-            if n % 10 == 0 {
+            if n.is_multiple_of(10) {
                 ""
             } else {
                 DIGITS[(n % 10) as usize]

@@ -612,6 +612,7 @@ fn read_table(table: NodeRef<'_, Node>) -> Table {
                     origin: None,
                     col_span: span("colspan"),
                     row_span: span("rowspan"),
+                    place: None,
                 }
             })
             .collect();

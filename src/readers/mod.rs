@@ -3,4 +3,5 @@
 pub mod docx;
 pub mod html;
 pub mod markdown;
+pub mod pdf;
 pub mod text;

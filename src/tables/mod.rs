@@ -7,6 +7,7 @@
 //! value goes into which cell; [`assemble`] turns them into cells keyed by the template.
 
 pub mod assemble;
+mod form_order;
 pub mod observation;
 pub mod placement;
 pub mod recover;

@@ -8,6 +8,7 @@
 //! cell left out) are values placed by their grid columns (see [`crate::grid`]), and only within
 //! one table whose header and row both carry spans.
 
+use super::form_order::{text_core, variant_row};
 use super::observation::{Observation, ObservedColumn, ObservedRow, ObservedValues, SourceCell};
 use crate::document::{Block, Document, Table, TableCell};
 use crate::fold::fold;
@@ -15,7 +16,7 @@ use crate::grid;
 use crate::labels::{find_labels, LabelMatch, Role};
 use crate::position::Locator;
 use crate::report::{Finding, Location, Severity, StatTable};
-use crate::template::{APPLICANT_COLUMNS, APPLICATION_ROWS};
+use crate::template::{ACTIVE_ROWS, APPLICANT_COLUMNS, APPLICATION_ROWS};
 use crate::value::{parse_cell, CellValue};
 
 /// Reads every table of `doc` into observations; findings for rows that could not be placed.
@@ -44,6 +45,10 @@ pub fn observe(
                         location.table = Some(table_index);
                         location.row = Some(row_index as u32);
                         location.cell = Some(i as u32);
+                        if let Some(place) = c.place {
+                            location.page = Some(place.page);
+                            location.bbox = Some(place.bbox);
+                        }
                         let grid = placed
                             .as_ref()
                             .and_then(|p| p.get(row_index))
@@ -125,10 +130,16 @@ impl<'a> CellView<'a> {
             | CellValue::Ambiguous { .. } => (CellKind::Value, Vec::new()),
             CellValue::Unreadable => {
                 let folded = fold(&cell.text);
-                let labels: Vec<LabelMatch> = find_labels(&folded).collect();
+                // 其他 and 总计 name a header cell only as the cell's whole text: inside a longer
+                // label (`2.其他法律行政止公开`, spelt differently) they are part of a word.
+                let labels: Vec<LabelMatch> = find_labels(&folded)
+                    .filter(|m| !is_short_header(m) || m.end - m.start == folded.len())
+                    .collect();
                 let kind = if !labels.is_empty() {
                     CellKind::Label
-                } else if folded.starts_with(|c: char| c.is_ascii_digit()) {
+                } else if folded.starts_with(|c: char| c.is_ascii_digit())
+                    && !is_numbered_text(&folded)
+                {
                     CellKind::Value
                 } else {
                     CellKind::Text
@@ -380,6 +391,34 @@ impl RowStream {
             return;
         }
         if label_cells.iter().any(|c| c.kind == CellKind::Text) {
+            if let Some(row) = self.variant_row(table, &label) {
+                let (observed, name, columns) = match table {
+                    StatTable::Active => (
+                        ObservedRow::Active(row),
+                        ACTIVE_ROWS[row].label,
+                        self.active_columns.clone(),
+                    ),
+                    _ => (
+                        ObservedRow::Application(row),
+                        APPLICATION_ROWS[row].label,
+                        self.applicant_leaves(),
+                    ),
+                };
+                findings.push(
+                    Finding::new(
+                        "label.variant",
+                        Severity::Info,
+                        format!(
+                            "{}: {:?} is read as the form's {name:?} (spelt differently, where the form has it)",
+                            table.chinese_name(),
+                            label.trim()
+                        ),
+                    )
+                    .at(location),
+                );
+                self.push(table, observed, columns, values, label, location);
+                return;
+            }
             let columns = match table {
                 StatTable::Active => self.active_columns.clone(),
                 StatTable::Applications => self.applicant_leaves(),
@@ -394,6 +433,23 @@ impl RowStream {
                 location,
             );
         }
+    }
+
+    /// The row of 表二 or 表三 an unknown label names with a few characters wrong, where the
+    /// form expects that row after the last one seen.
+    fn variant_row(&self, table: StatTable, label: &str) -> Option<usize> {
+        if table == StatTable::Appeals {
+            return None;
+        }
+        let previous = self.observations.iter().rev().find_map(|o| match o.row {
+            ObservedRow::Active(i) | ObservedRow::Application(i) if o.table == table => Some(i),
+            _ => None,
+        });
+        let (number, core) = text_core(label);
+        if core.is_empty() || core.chars().count() > 40 {
+            return None;
+        }
+        variant_row(table, previous, number, &core)
     }
 
     /// The 表三 row named by a row's labels, if it is a 表三 data or group row.
@@ -571,6 +627,24 @@ fn application_row_index(id: &str) -> Option<usize> {
 }
 
 /// 其他 and 总计: column headers of 表三 that 表四 also has.
+/// True for folded text that is a numbering and words (`2.其他法律行政止公开`): a label, however
+/// unknown, not a damaged number.
+fn is_numbered_text(folded: &str) -> bool {
+    let rest = folded.trim_start_matches(|c: char| c.is_ascii_digit());
+    rest.strip_prefix('.')
+        .and_then(|r| r.chars().next())
+        .is_some_and(|c| !c.is_ascii_digit() && c.is_alphabetic())
+}
+
+/// True for a match of 其他 or 总计 alone: a header of both 表三 and 表四.
+fn is_short_header(m: &LabelMatch) -> bool {
+    m.roles.iter().all(|r| match r {
+        Role::ApplicantColumn(i) => is_shared_header(*i),
+        Role::AppealsHeader => true,
+        _ => false,
+    }) && m.end - m.start <= "总计".len()
+}
+
 fn is_shared_header(column: usize) -> bool {
     matches!(APPLICANT_COLUMNS[column].id, "other_org" | "total")
 }

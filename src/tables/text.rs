@@ -26,6 +26,9 @@
 //! with a finding naming both spellings. Narrative text that happens to contain a label
 //! (`办理行政许可4529件，…`) is not taken for a row.
 
+use super::form_order::{
+    is_last_row, is_numbering, is_successor, is_variant, text_core, variant_row,
+};
 use super::observation::{
     FusedRun, Observation, ObservedColumn, ObservedRow, ObservedValues, Readings, SourceCell,
 };
@@ -35,8 +38,7 @@ use crate::labels::{find_labels, Role};
 use crate::position::Locator;
 use crate::report::{Finding, Severity, StatTable};
 use crate::template::{
-    application_rows, Version, ACTIVE_COLUMNS, ACTIVE_ROWS, APPEALS_COLUMNS, APPLICANT_COLUMNS,
-    APPLICATION_ROWS,
+    ACTIVE_COLUMNS, ACTIVE_ROWS, APPEALS_COLUMNS, APPLICANT_COLUMNS, APPLICATION_ROWS,
 };
 use crate::value::{parse_cell, CellValue, COUNT_WORDS};
 
@@ -511,17 +513,6 @@ fn note_after(text: &str, folded: &Folded, at: usize, folded_at: usize) -> Optio
     Some(end.min(line_end).max(at))
 }
 
-/// True when folded text is nothing but a numbering: `三.`, `(一)`, `2.`, `第一部分`.
-fn is_numbering(folded: &str) -> bool {
-    let numerals = |s: &str| !s.is_empty() && s.chars().all(|c| "一二三四五六七八九十".contains(c));
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if let Some(inner) = folded.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
-        return numerals(inner) || digits(inner);
-    }
-    let body = folded.strip_suffix('.').unwrap_or(folded);
-    numerals(body) || digits(body)
-}
-
 /// [`is_numbering`] of a piece of text as written (short pieces only are folded).
 fn is_numbering_text(piece: &str) -> bool {
     let trimmed = piece.trim();
@@ -939,60 +930,6 @@ fn is_clean_number(token: &str) -> bool {
         && !(body.contains('.') && frac.is_empty())
 }
 
-/// The text of an unknown label without its numbering and without a note in brackets at its end:
-/// what is compared with the form's labels.
-fn text_core(raw: &str) -> (Option<u8>, String) {
-    let folded = fold(raw);
-    let (number, body) = match folded.split_once('.') {
-        Some((n, rest)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
-            (n.parse().ok(), rest.to_string())
-        }
-        Some((n, rest)) if is_numbering(&format!("{n}.")) => (None, rest.to_string()),
-        _ => match folded.strip_prefix('(').and_then(|s| s.split_once(')')) {
-            Some((n, rest)) if is_numbering(&format!("({n})")) => (None, rest.to_string()),
-            _ => (None, folded.clone()),
-        },
-    };
-    let core = match body.find('(') {
-        Some(i) if i > 0 => body[..i].to_string(),
-        _ => body,
-    };
-    (number, core)
-}
-
-/// The edit distance of two short strings, in characters (`None` when it exceeds `limit`).
-fn edit_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > limit {
-        return None;
-    }
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0usize; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        std::mem::swap(&mut previous, &mut current);
-    }
-    let distance = previous[b.len()];
-    (distance <= limit).then_some(distance)
-}
-
-/// True when `written` is the form's `label` with a few characters wrong: at most two (three for
-/// labels of ten characters or more), and fewer than half of the shorter one's characters.
-fn is_variant(written: &str, label: &str) -> bool {
-    let label_len = label.chars().count();
-    let len = label_len.min(written.chars().count());
-    let limit = if label_len >= 10 { 3 } else { 2 };
-    match edit_distance(written, label, limit) {
-        Some(d) => d > 0 && d * 4 <= len + 3 && d * 2 < len,
-        None => false,
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Alignment against the form.
 
@@ -1042,65 +979,6 @@ fn table_index(table: StatTable) -> usize {
         StatTable::Applications => 1,
         StatTable::Appeals => 2,
     }
-}
-
-/// The order of a table's rows in each version of the form, as indexes into the template's rows.
-fn row_orders(table: StatTable) -> [Vec<usize>; 2] {
-    match table {
-        StatTable::Active => {
-            let order = |version: Version| {
-                crate::template::active_cells(version)
-                    .iter()
-                    .filter_map(|(id, _)| ACTIVE_ROWS.iter().position(|r| r.id == *id))
-                    .collect()
-            };
-            [order(Version::V2019), order(Version::V2021)]
-        }
-        StatTable::Applications => {
-            let order = |version: Version| {
-                application_rows(version)
-                    .filter_map(|row| APPLICATION_ROWS.iter().position(|r| r.id == row.id))
-                    .collect()
-            };
-            [order(Version::V2019), order(Version::V2021)]
-        }
-        StatTable::Appeals => [vec![0], vec![0]],
-    }
-}
-
-/// True when `next` comes right after `previous` in some version of the form.
-fn is_successor(table: StatTable, previous: usize, next: usize) -> bool {
-    row_orders(table).iter().any(|order| {
-        order
-            .iter()
-            .position(|&r| r == previous)
-            .is_some_and(|p| order.get(p + 1) == Some(&next))
-    })
-}
-
-/// The rows that may come right after `previous` (or first, when none was seen).
-fn successors(table: StatTable, previous: Option<usize>) -> Vec<usize> {
-    let mut out = Vec::new();
-    for order in row_orders(table) {
-        let next = match previous {
-            None => order.first().copied(),
-            Some(p) => order
-                .iter()
-                .position(|&r| r == p)
-                .and_then(|i| order.get(i + 1).copied()),
-        };
-        if let Some(n) = next {
-            if !out.contains(&n) {
-                out.push(n);
-            }
-        }
-    }
-    out
-}
-
-/// True when `row` is the last row of its table in some version.
-fn is_last_row(table: StatTable, row: usize) -> bool {
-    row_orders(table).iter().any(|o| o.last() == Some(&row))
 }
 
 fn row_position(row: &ObservedRow) -> Option<usize> {
@@ -1840,22 +1718,12 @@ impl<'s, 'l> Scanner<'s, 'l> {
 
     /// The row a text names with a few characters wrong, if the form expects that row here.
     fn variant_row(&self, table: StatTable, number: Option<u8>, core: &str) -> Option<usize> {
-        let previous = self.tracker.last_row[table_index(table)];
-        successors(table, previous).into_iter().find(|&r| {
-            let (patterns, row_number) = match table {
-                StatTable::Active => (ACTIVE_ROWS[r].patterns, None),
-                StatTable::Applications => {
-                    (APPLICATION_ROWS[r].patterns, APPLICATION_ROWS[r].number)
-                }
-                StatTable::Appeals => return false,
-            };
-            let numbering_agrees = match (number, row_number) {
-                (Some(a), Some(b)) => a == b,
-                (Some(_), None) => false,
-                _ => true,
-            };
-            numbering_agrees && patterns.iter().any(|p| is_variant(core, &fold(p)))
-        })
+        variant_row(
+            table,
+            self.tracker.last_row[table_index(table)],
+            number,
+            core,
+        )
     }
 
     fn variant_finding(&mut self, table: StatTable, written: &str, form: &str, i: usize) {

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod manifest;
+pub mod pdf;
 pub mod render;
 
 use std::collections::BTreeMap;

@@ -429,7 +429,7 @@ fn value_text(column: &str, seed: u64) -> String {
         _ => n,
     };
     match column {
-        "change" if seed % 5 == 0 && small > 0 => format!("-{small}"),
+        "change" if seed.is_multiple_of(5) && small > 0 => format!("-{small}"),
         "amount_yuan" => match seed % 4 {
             0 => format!("{}元", seed % 900_000),
             1 => format!("{}.{}", seed % 90_000, seed % 9 + 1),

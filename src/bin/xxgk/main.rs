@@ -166,6 +166,7 @@ enum InputFormat {
     Markdown,
     Html,
     Docx,
+    Pdf,
 }
 
 /// A size with an optional unit: `64M`, `512k`, `1G`, `10MB`, `2MiB` (binary multiples) or bytes.
@@ -426,6 +427,7 @@ fn parse_file(file: &Path, input: &InputOptions) -> Result<xxgk::Report, Failure
             InputFormat::Markdown => xxgk::Format::Markdown,
             InputFormat::Html => xxgk::Format::Html,
             InputFormat::Docx => xxgk::Format::Docx,
+            InputFormat::Pdf => xxgk::Format::Pdf,
         });
     }
     let shown = file.display();

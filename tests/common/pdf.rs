@@ -1,0 +1,310 @@
+//! A small PDF writer for tests: pages of text and ruling lines, in the fonts real exporters use.
+//!
+//! Text is drawn with a composite font (`Identity-H`, two bytes per character, the code being the
+//! character's UCS-2 value and a `/ToUnicode` map saying so), as WPS, Word and Chrome write CJK
+//! text; [`Font::Radicals`] maps some common ideographs to Kangxi radicals as Chrome does,
+//! [`Font::Vertical`] writes top to bottom (`Identity-V`), and [`Font::Helvetica`] is a simple
+//! font whose strings are whatever bytes the test gives (UTF-8 drawn with a Latin encoding makes
+//! the garbage some synthetic files hold). Coordinates are points from the page's top-left corner.
+#![allow(dead_code)]
+
+use lopdf::{dictionary, Document, Object, Stream};
+
+/// A font to draw with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Font {
+    /// A CID font, Identity-H, with an exact `/ToUnicode`.
+    Cjk,
+    /// The same, its `/ToUnicode` mapping 一 行 二 人 民 to Kangxi radicals (as Chrome does).
+    Radicals,
+    /// A CID font written top to bottom (Identity-V).
+    Vertical,
+    /// A CID font without `/ToUnicode`: codes are glyph ids, the text cannot be known.
+    Opaque,
+    /// Helvetica, WinAnsiEncoding: one byte per character.
+    Helvetica,
+}
+
+impl Font {
+    fn name(self) -> &'static str {
+        match self {
+            Font::Cjk => "F1",
+            Font::Radicals => "F2",
+            Font::Vertical => "F3",
+            Font::Opaque => "F4",
+            Font::Helvetica => "F5",
+        }
+    }
+}
+
+/// Something drawn on a page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Draw {
+    /// Text whose baseline starts at (x, y), at a size in points.
+    Text {
+        x: f64,
+        y: f64,
+        size: f64,
+        text: String,
+        font: Font,
+    },
+    /// Raw bytes shown with Helvetica.
+    Bytes {
+        x: f64,
+        y: f64,
+        size: f64,
+        bytes: Vec<u8>,
+    },
+    /// A stroked line.
+    Line { x0: f64, y0: f64, x1: f64, y1: f64 },
+    /// A filled rectangle (a thin one is a line).
+    Rect { x: f64, y: f64, w: f64, h: f64 },
+    /// An image covering the page (a scan).
+    Image,
+}
+
+/// Page height (A4).
+pub const HEIGHT: f64 = 842.0;
+/// Page width (A4).
+pub const WIDTH: f64 = 595.0;
+
+/// Width of a character in em: half for ASCII, whole for the rest.
+pub fn advance(c: char) -> f64 {
+    if c.is_ascii() {
+        0.5
+    } else {
+        1.0
+    }
+}
+
+fn hex_utf16(text: &str) -> String {
+    text.encode_utf16().map(|u| format!("{u:04X}")).collect()
+}
+
+fn content(draws: &[Draw]) -> Vec<u8> {
+    let mut out = String::new();
+    for draw in draws {
+        match draw {
+            Draw::Text {
+                x,
+                y,
+                size,
+                text,
+                font,
+            } => {
+                let y = HEIGHT - y;
+                let shown = match font {
+                    Font::Helvetica => format!(
+                        "({})",
+                        text.replace('\\', "\\\\")
+                            .replace('(', "\\(")
+                            .replace(')', "\\)")
+                    ),
+                    _ => format!("<{}>", hex_utf16(text)),
+                };
+                out.push_str(&format!(
+                    "BT /{} {size} Tf 1 0 0 1 {x:.2} {y:.2} Tm {shown} Tj ET\n",
+                    font.name()
+                ));
+            }
+            Draw::Bytes { x, y, size, bytes } => {
+                let y = HEIGHT - y;
+                let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
+                out.push_str(&format!(
+                    "BT /F5 {size} Tf 1 0 0 1 {x:.2} {y:.2} Tm <{hex}> Tj ET\n"
+                ));
+            }
+            Draw::Line { x0, y0, x1, y1 } => out.push_str(&format!(
+                "0.5 w {x0:.2} {:.2} m {x1:.2} {:.2} l S\n",
+                HEIGHT - y0,
+                HEIGHT - y1
+            )),
+            Draw::Rect { x, y, w, h } => out.push_str(&format!(
+                "{x:.2} {:.2} {w:.2} {h:.2} re f\n",
+                HEIGHT - y - h
+            )),
+            Draw::Image => out.push_str(&format!("q {WIDTH} 0 0 {HEIGHT} 0 0 cm /Im1 Do Q\n")),
+        }
+    }
+    out.into_bytes()
+}
+
+/// The `/ToUnicode` map of the test fonts: every code is its own UCS-2 value, except (with
+/// `radicals`) the five characters Chrome maps to radicals.
+fn to_unicode(radicals: bool) -> Vec<u8> {
+    let mut cmap = String::from(
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n\
+         /CMapName /Test-UCS def /CMapType 2 def\n\
+         1 begincodespacerange <0000> <FFFF> endcodespacerange\n\
+         3 beginbfrange\n<0000> <D7FF> <0000>\n<E000> <FEFF> <E000>\n<FF00> <FFFF> <FF00>\nendbfrange\n",
+    );
+    if radicals {
+        cmap.push_str(
+            "5 beginbfchar\n<4E00> <2F00>\n<884C> <2F8F>\n<4E8C> <2F06>\n<4EBA> <2F08>\n<6C11> <2EA0>\nendbfchar\n",
+        );
+    }
+    cmap.push_str("endcmap CMapName currentdict /CMap defineresource pop end end\n");
+    cmap.into_bytes()
+}
+
+fn cid_font(doc: &mut Document, cmap: &str, to_unicode: Option<Vec<u8>>) -> Object {
+    let widths: Vec<Object> = (0x20..0x7F).map(|_| Object::Integer(500)).collect();
+    let descendant = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "CIDFontType2",
+        "BaseFont" => "SimSun",
+        "CIDSystemInfo" => dictionary! {
+            "Registry" => Object::string_literal("Adobe"),
+            "Ordering" => Object::string_literal("Identity"),
+            "Supplement" => 0,
+        },
+        "DW" => 1000,
+        "W" => vec![Object::Integer(0x20), Object::Array(widths)],
+    });
+    let mut font = dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type0",
+        "BaseFont" => "SimSun",
+        "Encoding" => cmap,
+        "DescendantFonts" => vec![Object::Reference(descendant)],
+    };
+    if let Some(map) = to_unicode {
+        let id = doc.add_object(Stream::new(dictionary! {}, map));
+        font.set("ToUnicode", Object::Reference(id));
+    }
+    Object::Reference(doc.add_object(font))
+}
+
+/// A PDF of these pages.
+pub fn pdf(pages: &[Vec<Draw>]) -> Vec<u8> {
+    let mut doc = Document::with_version("1.7");
+    let fonts = dictionary! {
+        "F1" => cid_font(&mut doc, "Identity-H", Some(to_unicode(false))),
+        "F2" => cid_font(&mut doc, "Identity-H", Some(to_unicode(true))),
+        "F3" => cid_font(&mut doc, "Identity-V", Some(to_unicode(false))),
+        "F4" => cid_font(&mut doc, "Identity-H", None),
+        "F5" => Object::Reference(doc.add_object(dictionary! {
+            "Type" => "Font",
+            "Subtype" => "Type1",
+            "BaseFont" => "Helvetica",
+            "Encoding" => "WinAnsiEncoding",
+        })),
+    };
+    let image = doc.add_object(Stream::new(
+        dictionary! {
+            "Type" => "XObject",
+            "Subtype" => "Image",
+            "Width" => 1,
+            "Height" => 1,
+            "ColorSpace" => "DeviceGray",
+            "BitsPerComponent" => 8,
+        },
+        vec![128],
+    ));
+    let resources = doc.add_object(dictionary! {
+        "Font" => fonts,
+        "XObject" => dictionary! { "Im1" => Object::Reference(image) },
+    });
+    let pages_id = doc.new_object_id();
+    let mut kids = Vec::new();
+    for draws in pages {
+        let content = doc.add_object(Stream::new(dictionary! {}, content(draws)));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page",
+            "Parent" => Object::Reference(pages_id),
+            "MediaBox" => vec![0.into(), 0.into(), Object::Real(WIDTH as f32), Object::Real(HEIGHT as f32)],
+            "Contents" => Object::Reference(content),
+            "Resources" => Object::Reference(resources),
+        });
+        kids.push(Object::Reference(page));
+    }
+    let count = kids.len() as i64;
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages",
+            "Kids" => kids,
+            "Count" => count,
+        }),
+    );
+    let catalog = doc.add_object(dictionary! {
+        "Type" => "Catalog",
+        "Pages" => Object::Reference(pages_id),
+    });
+    doc.trailer.set("Root", Object::Reference(catalog));
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("the test PDF is written");
+    out
+}
+
+/// Lays paragraphs out down pages from the top margin, one line each (wrapped at the text width),
+/// in a font; returns the pages' draws.
+pub fn paragraphs(lines: &[&str], font: Font) -> Vec<Vec<Draw>> {
+    let mut pages = vec![Vec::new()];
+    let mut y = 72.0;
+    let size = 12.0;
+    let width = WIDTH - 144.0;
+    for line in lines {
+        let mut current = String::new();
+        let mut used = 0.0;
+        let flush = |text: &mut String, y: &mut f64, pages: &mut Vec<Vec<Draw>>| {
+            if *y > HEIGHT - 72.0 {
+                pages.push(Vec::new());
+                *y = 72.0;
+            }
+            if let Some(page) = pages.last_mut() {
+                page.push(Draw::Text {
+                    x: 72.0,
+                    y: *y,
+                    size,
+                    text: std::mem::take(text),
+                    font,
+                });
+            }
+            *y += size * 1.5;
+        };
+        for c in line.chars() {
+            let w = advance(c) * size;
+            if used + w > width {
+                flush(&mut current, &mut y, &mut pages);
+                used = 0.0;
+            }
+            current.push(c);
+            used += w;
+        }
+        flush(&mut current, &mut y, &mut pages);
+    }
+    pages
+}
+
+/// The same PDF with its ruling lines not drawn: every stroke and fill becomes `n` (end the path
+/// without painting), as exporters that draw no table lines write them.
+pub fn without_rules(bytes: &[u8]) -> Vec<u8> {
+    let mut doc = Document::load_mem(bytes).expect("a readable PDF");
+    for (_, id) in doc.get_pages() {
+        let content = doc.get_and_decode_page_content(id).expect("page content");
+        let operations: Vec<_> = content
+            .operations
+            .into_iter()
+            .map(|mut op| {
+                if matches!(
+                    op.operator.as_str(),
+                    "S" | "s" | "f" | "F" | "f*" | "B" | "B*" | "b" | "b*"
+                ) {
+                    op.operator = "n".into();
+                }
+                op
+            })
+            .collect();
+        let encoded = lopdf::content::Content { operations }
+            .encode()
+            .expect("encoded");
+        let stream = doc.add_object(Stream::new(dictionary! {}, encoded));
+        doc.get_dictionary_mut(id)
+            .expect("the page")
+            .set("Contents", Object::Reference(stream));
+    }
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("written");
+    out
+}

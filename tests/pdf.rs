@@ -1,0 +1,462 @@
+//! PDF reports read natively: the corpus's two real PDFs, the fonts and encodings exporters use,
+//! what must be refused, and damaged files.
+
+mod common;
+
+use common::pdf::{self, Draw, Font};
+use common::{assert_row, cell_map, fixture, int, parse, rules, APPLICANTS, OUTCOMES};
+use proptest::prelude::*;
+use xxgk::{CellStatus, ErrorKind, Format, Outcome, StatTable, Template};
+
+#[test]
+fn huaian_2024_gives_every_manifest_value_and_all_200_cells_as_numbers() {
+    let report = parse(&fixture("huaian-2024.pdf"));
+    assert_eq!(report.format, Format::Pdf);
+    assert_eq!(report.template, Template::V2021);
+    assert_eq!(report.year, Some(2024));
+    assert_eq!(report.agency.as_deref(), Some("淮安市人民政府"));
+    let issued = ["issued", "repealed", "in_force"];
+    assert_row(
+        &report,
+        "active.regulations",
+        &issued,
+        &[Some(1), Some(0), Some(11)],
+    );
+    assert_row(
+        &report,
+        "active.normative_documents",
+        &issued,
+        &[Some(8), Some(26), Some(66)],
+    );
+    assert_eq!(int(&report, "active.licensing.decisions"), Some(447228));
+    assert_eq!(int(&report, "active.penalties.decisions"), Some(3985758));
+    assert_eq!(
+        int(&report, "active.coercive_measures.decisions"),
+        Some(88283)
+    );
+    assert_eq!(
+        report.value("active.fees.amount_wan").unwrap().to_string(),
+        "96171.6"
+    );
+    let row = |v: [i64; 7]| v.map(Some).to_vec();
+    assert_row(
+        &report,
+        "applications.new_received",
+        &APPLICANTS,
+        &row([3001, 53, 0, 0, 61, 4, 3119]),
+    );
+    assert_eq!(int(&report, "applications.carried_over.total"), Some(34));
+    assert_eq!(
+        int(&report, "applications.total_processed.total"),
+        Some(3050)
+    );
+    assert_eq!(
+        int(&report, "applications.carried_forward.total"),
+        Some(103)
+    );
+    // The rows whose long labels wrap over several lines, which `pdftotext -layout` loses.
+    assert_row(
+        &report,
+        "applications.declined_confirmation",
+        &APPLICANTS,
+        &row([1, 0, 0, 0, 0, 0, 1]),
+    );
+    assert_row(
+        &report,
+        "applications.other_no_correction",
+        &APPLICANTS,
+        &row([67, 3, 0, 0, 1, 0, 71]),
+    );
+    assert_row(
+        &report,
+        "applications.other_unpaid_fee",
+        &APPLICANTS,
+        &row([6, 0, 0, 0, 0, 0, 6]),
+    );
+    // 表三 breaks across pages 4 and 5 inside （四）无法提供: its three rows are all read.
+    assert_row(
+        &report,
+        "applications.unavailable_not_held",
+        &APPLICANTS,
+        &row([746, 12, 0, 0, 10, 1, 769]),
+    );
+    assert_row(
+        &report,
+        "applications.unavailable_needs_creation",
+        &APPLICANTS,
+        &row([11, 0, 0, 0, 0, 0, 11]),
+    );
+    assert_row(
+        &report,
+        "applications.unavailable_unclear",
+        &APPLICANTS,
+        &row([1, 0, 0, 0, 0, 0, 1]),
+    );
+    assert_row(
+        &report,
+        "appeals.review",
+        &OUTCOMES,
+        &[72, 64, 178, 37, 351].map(Some),
+    );
+    assert_row(
+        &report,
+        "appeals.litigation_direct",
+        &OUTCOMES,
+        &[13, 4, 8, 1, 26].map(Some),
+    );
+    assert_row(
+        &report,
+        "appeals.litigation_after_review",
+        &OUTCOMES,
+        &[12, 1, 1, 6, 20].map(Some),
+    );
+    let canonical: Vec<_> = report
+        .cells
+        .iter()
+        .filter(|c| !c.key.starts_with("extra."))
+        .collect();
+    assert_eq!(canonical.len(), 200);
+    assert!(
+        canonical.iter().all(|c| c.status == CellStatus::Number),
+        "every cell a number"
+    );
+    assert!(!report.has_failed_rules());
+    assert!(report.checks.iter().all(|c| c.outcome == Outcome::Passed));
+    // Page footers (`- 4 -`) do not reach the text.
+    assert!(report
+        .sections
+        .iter()
+        .all(|s| !s.text.contains("- 4 -") && !s.text.contains("-4-")));
+}
+
+#[test]
+fn a_cell_says_where_it_is_printed() {
+    let report = parse(&fixture("huaian-2024.pdf"));
+    let cell = report.cell("appeals.review.total").unwrap();
+    let location = cell.location.unwrap();
+    assert_eq!(location.page, Some(5));
+    let [left, top, right, bottom] = location.bbox.unwrap();
+    assert!(
+        left < right && top < bottom && bottom <= 842.0,
+        "{:?}",
+        location.bbox
+    );
+    // 表三 starts on page 4 and ends on page 5.
+    let page = |key: &str| report.cell(key).unwrap().location.unwrap().page;
+    assert_eq!(page("applications.new_received.total"), Some(4));
+    assert_eq!(page("applications.total_processed.total"), Some(5));
+    let json = serde_json::to_value(cell).unwrap();
+    assert_eq!(json["location"]["page"], 5);
+    assert_eq!(json["location"]["box"].as_array().map(Vec::len), Some(4));
+}
+
+#[test]
+fn hongze_2023_is_hybrid_with_its_real_appeals_failures() {
+    let report = parse(&fixture("hongze-2023.pdf"));
+    assert_eq!(report.template, Template::Hybrid);
+    let version = |t: StatTable| report.tables.iter().find(|i| i.table == t).unwrap().version;
+    assert_eq!(version(StatTable::Active), Template::V2021);
+    assert_eq!(version(StatTable::Applications), Template::V2019);
+    // The report prints 复议 总计 0 next to 维持 10 / 纠正 1, and 复议后起诉 总计 0 next to 5.
+    assert_row(
+        &report,
+        "appeals.review",
+        &OUTCOMES,
+        &[10, 1, 0, 0, 0].map(Some),
+    );
+    assert_row(
+        &report,
+        "appeals.litigation_after_review",
+        &OUTCOMES,
+        &[5, 0, 0, 0, 0].map(Some),
+    );
+    let failed: Vec<&str> = report
+        .checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Failed)
+        .map(|c| c.rule.as_str())
+        .collect();
+    assert_eq!(failed, ["R4", "R6"]);
+    // The PDF itself lost 法规禁 from 2.其他法律行政法规禁止公开: read where the form has it.
+    assert_row(
+        &report,
+        "applications.withheld_prohibited_by_law",
+        &APPLICANTS,
+        &[0; 7].map(Some),
+    );
+    assert!(rules(&report).contains(&"label.variant"));
+    // Every cell as the text route (`pdftotext -layout`) reads it.
+    let text = parse(&fixture("hongze-2023.pdftotext.txt"));
+    assert_eq!(cell_map(&report), cell_map(&text));
+}
+
+/// A report's pages as one line per paragraph, in the CJK font.
+fn report_lines() -> Vec<&'static str> {
+    vec![
+        "某县统计局2023年政府信息公开工作年度报告",
+        "一、总体情况",
+        "本年度共收到政府信息公开申请12件，全部按期答复。",
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "五、存在的主要问题及改进情况",
+        "六、其他需要报告的事项",
+    ]
+}
+
+#[test]
+fn chrome_radicals_are_read_as_the_ideographs_they_stand_for() {
+    let mut lines = report_lines();
+    lines[0] = "某县人民政府2023年政府信息公开工作年度报告";
+    lines.push("二〇二四年一月一日 县人民政府办公室");
+    let bytes = pdf::pdf(&pdf::paragraphs(&lines, Font::Radicals));
+    let report = parse(&bytes);
+    assert_eq!(report.agency.as_deref(), Some("某县人民政府"));
+    assert!(report
+        .sections
+        .iter()
+        .any(|s| s.title.contains("主动公开政府信息情况")));
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "pdf.radicals")
+        .unwrap();
+    assert!(
+        finding.message.starts_with("1")
+            || finding.message.chars().next().unwrap().is_ascii_digit()
+    );
+    assert!(!serde_json::to_string(&report).unwrap().contains('⼈'));
+}
+
+#[test]
+fn vertical_writing_reads_top_to_bottom() {
+    let mut pages = pdf::paragraphs(&report_lines(), Font::Cjk);
+    pages[0].push(Draw::Text {
+        x: 500.0,
+        y: 400.0,
+        size: 12.0,
+        text: "本机关年度工作总结".into(),
+        font: Font::Vertical,
+    });
+    let report = parse(&pdf::pdf(&pages));
+    let text: String = report.sections.iter().map(|s| s.text.as_str()).collect();
+    assert!(text.contains("本机关年度工作总结"), "{text}");
+}
+
+#[test]
+fn a_paragraph_wrapped_over_lines_and_pages_is_one_paragraph() {
+    let long = "本年度共收到政府信息公开申请一百二十件，其中自然人申请一百件，法人或其他组织申请二十件，全部在法定期限内答复，没有发生行政复议和行政诉讼。";
+    let mut lines = report_lines();
+    lines.insert(2, long);
+    let report = parse(&pdf::pdf(&pdf::paragraphs(&lines, Font::Cjk)));
+    let first = &report.sections[0];
+    assert!(first.text.contains(long), "{:?}", first.text);
+}
+
+#[test]
+fn utf8_bytes_in_a_latin_font_are_refused_as_garbage_not_reported_as_mojibake() {
+    let text = "某县统计局2023年政府信息公开工作年度报告 一、总体情况 二、主动公开政府信息情况";
+    let page: Vec<Draw> = (0..6)
+        .map(|i| Draw::Bytes {
+            x: 72.0,
+            y: 72.0 + 20.0 * i as f64,
+            size: 12.0,
+            bytes: text.as_bytes().to_vec(),
+        })
+        .collect();
+    let err = xxgk::parse(&pdf::pdf(&[page])).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::Unsupported { format, .. } if format.contains("garbage")),
+        "{err}"
+    );
+}
+
+#[test]
+fn fonts_without_a_unicode_map_are_refused() {
+    let bytes = pdf::pdf(&pdf::paragraphs(&report_lines(), Font::Opaque));
+    let err = xxgk::parse(&bytes).unwrap_err();
+    assert!(err.to_string().contains("OCR"), "{err}");
+}
+
+#[test]
+fn a_scan_without_a_text_layer_is_refused_with_advice() {
+    let err = xxgk::parse(&pdf::pdf(&[vec![Draw::Image], vec![Draw::Image]])).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Unsupported { .. }), "{err}");
+    assert!(
+        err.to_string().contains("no text layer: OCR it first"),
+        "{err}"
+    );
+}
+
+#[test]
+fn encrypted_pdfs_are_refused_unless_the_user_password_is_empty() {
+    // Made with `qpdf --encrypt user owner 256 --` and `qpdf --encrypt '' owner 128 --` from the
+    // synthetic report of `report_lines`.
+    let err = xxgk::parse(&fixture("encrypted-user-password.pdf")).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::Unsupported { format, .. } if format.contains("encrypted")),
+        "{err}"
+    );
+    let report = parse(&fixture("encrypted-owner-only.pdf"));
+    assert!(rules(&report).contains(&"pdf.encrypted"));
+    assert!(report.sections.len() >= 6);
+}
+
+#[test]
+fn junk_after_the_header_and_an_empty_page_tree_are_clear_errors() {
+    for bytes in [
+        b"%PDF-1.7\n".to_vec(),
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF".to_vec(),
+        b"%PDF-1.4\n\x00\x01\x02garbage".to_vec(),
+    ] {
+        let err = xxgk::parse(&bytes).unwrap_err();
+        assert!(!err.to_string().is_empty());
+    }
+}
+
+/// Truncations and bit flips of the real PDFs: a partial record or a clear error, never a panic.
+fn damaged_never_panics(bytes: &[u8]) {
+    if let Ok(report) = xxgk::parse(bytes) {
+        assert_eq!(report.format, Format::Pdf);
+    }
+}
+
+#[test]
+fn a_pdf_cut_short_keeps_what_precedes_the_cut() {
+    // Half of huaian's file: lopdf rebuilds the cross-reference table from the objects it finds.
+    let bytes = fixture("huaian-2024.pdf");
+    match xxgk::parse(&bytes[..bytes.len() * 3 / 4]) {
+        Ok(report) => assert!(rules(&report).contains(&"pdf.damaged")),
+        Err(err) => assert!(!err.to_string().is_empty()),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn truncated_corpus_pdfs_never_panic(which in 0usize..2, cut in 0.0f64..1.0) {
+        let bytes = fixture(["huaian-2024.pdf", "hongze-2023.pdf"][which]);
+        damaged_never_panics(&bytes[..(bytes.len() as f64 * cut) as usize]);
+    }
+
+    #[test]
+    fn bit_flipped_corpus_pdfs_never_panic(which in 0usize..2, flips in proptest::collection::vec((0.0f64..1.0, 0u8..8), 1..16)) {
+        let mut bytes = fixture(["huaian-2024.pdf", "hongze-2023.pdf"][which]);
+        let len = bytes.len();
+        for (at, bit) in flips {
+            bytes[((len as f64 * at) as usize).min(len - 1)] ^= 1 << bit;
+        }
+        damaged_never_panics(&bytes);
+    }
+}
+
+/// Writes the synthetic PDFs the fuzz corpus and the encrypted fixtures start from
+/// (`XXGK_WRITE_PDFS=dir cargo test --test pdf -- --ignored`).
+#[test]
+#[ignore]
+fn write_synthetic_pdfs() {
+    let dir = std::path::PathBuf::from(std::env::var("XXGK_WRITE_PDFS").unwrap());
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut ruled = pdf::paragraphs(&report_lines()[..3], Font::Cjk);
+    let page = &mut ruled[0];
+    for (r, row) in [["信息内容", "本年制发件数"], ["规章", "3"]]
+        .iter()
+        .enumerate()
+    {
+        let y = 200.0 + 20.0 * r as f64;
+        for (c, text) in row.iter().enumerate() {
+            page.push(Draw::Text {
+                x: 80.0 + 150.0 * c as f64,
+                y: y + 14.0,
+                size: 10.0,
+                text: text.to_string(),
+                font: Font::Cjk,
+            });
+        }
+    }
+    for k in 0..3 {
+        let y = 200.0 + 20.0 * k as f64;
+        page.push(Draw::Line {
+            x0: 72.0,
+            y0: y,
+            x1: 372.0,
+            y1: y,
+        });
+    }
+    for x in [72.0, 222.0, 372.0] {
+        page.push(Draw::Line {
+            x0: x,
+            y0: 200.0,
+            x1: x,
+            y1: 240.0,
+        });
+    }
+    page.push(Draw::Rect {
+        x: 72.0,
+        y: 260.0,
+        w: 300.0,
+        h: 0.5,
+    });
+    page.push(Draw::Text {
+        x: 400.0,
+        y: 300.0,
+        size: 10.0,
+        text: "本年度".into(),
+        font: Font::Vertical,
+    });
+    let mut vertical = pdf::paragraphs(&report_lines(), Font::Cjk);
+    vertical[0].push(Draw::Text {
+        x: 500.0,
+        y: 400.0,
+        size: 12.0,
+        text: "本机关年度工作总结".into(),
+        font: Font::Vertical,
+    });
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("vertical.pdf", pdf::pdf(&vertical)),
+        (
+            "report.pdf",
+            pdf::pdf(&pdf::paragraphs(&report_lines(), Font::Cjk)),
+        ),
+        ("ruled.pdf", pdf::pdf(&ruled)),
+        (
+            "radicals.pdf",
+            pdf::pdf(&pdf::paragraphs(&report_lines()[..2], Font::Radicals)),
+        ),
+        (
+            "opaque.pdf",
+            pdf::pdf(&pdf::paragraphs(&report_lines()[..2], Font::Opaque)),
+        ),
+        (
+            "latin.pdf",
+            pdf::pdf(&[vec![Draw::Bytes {
+                x: 72.0,
+                y: 72.0,
+                size: 12.0,
+                bytes: "年度报告".as_bytes().to_vec(),
+            }]]),
+        ),
+        ("scan.pdf", pdf::pdf(&[vec![Draw::Image]])),
+    ];
+    for (name, bytes) in files {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+}
+
+#[test]
+fn without_ruling_lines_the_text_route_reads_the_tables_and_no_number_is_wrong() {
+    for name in ["huaian-2024.pdf", "hongze-2023.pdf"] {
+        let ruled = parse(&fixture(name));
+        let bare = parse(&pdf::without_rules(&fixture(name)));
+        let numbers = bare
+            .cells
+            .iter()
+            .filter(|c| c.status == CellStatus::Number)
+            .count();
+        assert!(numbers >= 175, "{name}: {numbers}");
+        for cell in bare.cells.iter().filter(|c| c.value.is_some()) {
+            assert_eq!(cell.value, ruled.value(&cell.key), "{name}: {}", cell.key);
+        }
+    }
+}
