@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Version of the database schema (`meta.schema_version`).
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +110,8 @@ CREATE TABLE IF NOT EXISTS cell_values (
     col        INTEGER,
     candidates TEXT,
     evidence   TEXT,
+    page       INTEGER,
+    box        TEXT,
     PRIMARY KEY (report_id, key_id)
 ) WITHOUT ROWID;
 CREATE VIEW IF NOT EXISTS cells AS
@@ -117,7 +119,8 @@ CREATE VIEW IF NOT EXISTS cells AS
            CASE WHEN k.key LIKE 'extra.%'
                 THEN substr(k.key, 7, instr(substr(k.key, 7), '.') - 1)
                 ELSE substr(k.key, 1, instr(k.key, '.') - 1) END AS tbl,
-           v.status, v.value, v.value_text, v.raw, v.unit, v.line, v.col, v.candidates, v.evidence
+           v.status, v.value, v.value_text, v.raw, v.unit, v.line, v.col, v.candidates, v.evidence,
+           v.page, v.box
     FROM cell_values v JOIN cell_keys k ON k.id = v.key_id;
 CREATE TABLE IF NOT EXISTS narrative (
     report_id  INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
@@ -197,6 +200,13 @@ ALTER TABLE findings_v2 RENAME TO findings;
 /// (without restated figures until their files are imported into a new database).
 const MIGRATE_2_TO_3: &str = r#"
 ALTER TABLE cell_values ADD COLUMN evidence TEXT;
+DROP VIEW IF EXISTS cells;
+"#;
+
+/// Version 3 to 4: where a PDF prints each cell (page, and box in points).
+const MIGRATE_3_TO_4: &str = r#"
+ALTER TABLE cell_values ADD COLUMN page INTEGER;
+ALTER TABLE cell_values ADD COLUMN box TEXT;
 DROP VIEW IF EXISTS cells;
 "#;
 
@@ -338,11 +348,11 @@ impl Store {
                     params![SCHEMA_VERSION.to_string()],
                 )?;
             }
-            Some(found @ (1 | 2)) => {
-                let steps = if found == 1 {
-                    format!("{MIGRATE_1_TO_2} {MIGRATE_2_TO_3}")
-                } else {
-                    MIGRATE_2_TO_3.to_string()
+            Some(found @ (1..=3)) => {
+                let steps = match found {
+                    1 => format!("{MIGRATE_1_TO_2} {MIGRATE_2_TO_3} {MIGRATE_3_TO_4}"),
+                    2 => format!("{MIGRATE_2_TO_3} {MIGRATE_3_TO_4}"),
+                    _ => MIGRATE_3_TO_4.to_string(),
                 };
                 conn.execute_batch(&format!(
                     "BEGIN IMMEDIATE; {steps} {SCHEMA} UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version'; COMMIT;"
@@ -704,8 +714,8 @@ fn write_report(
         section.execute(params![id, i as i64, s.number, s.title, s.text])?;
     }
     let mut cell = tx.prepare_cached(
-        "INSERT OR IGNORE INTO cell_values (report_id, key_id, position, status, value, value_text, raw, unit, line, col, candidates, evidence)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT OR IGNORE INTO cell_values (report_id, key_id, position, status, value, value_text, raw, unit, line, col, candidates, evidence, page, box)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?;
     let mut add_key =
         tx.prepare_cached("INSERT INTO cell_keys (key) VALUES (?1) ON CONFLICT(key) DO NOTHING")?;
@@ -743,6 +753,8 @@ fn write_report(
             location.column,
             candidates,
             c.evidence.map(|e| e.as_str()),
+            location.page,
+            location.bbox.map(|b| b.map(|v| v.to_string()).join(" ")),
         ])?;
     }
     let mut figure = tx.prepare_cached(

@@ -128,6 +128,17 @@ fn every_file_is_accounted_for_and_a_second_run_adds_nothing() {
     assert!(failed("tree/junk/deeper/broken.docx").contains("DOCX"));
     assert!(failed("tree/junk/deeper/old.doc").contains("libreoffice"));
     assert_eq!(failed("tree/000_500855b189a022d6.txt"), "ok: ");
+    // PDFs are read like any other format; one that needs a password is failed, saying so.
+    assert_eq!(failed("tree/huaian-2024.pdf"), "ok: ");
+    assert!(failed("tree/encrypted-user-password.pdf").contains("encrypted PDF"));
+    // A PDF's cells say where they are printed.
+    let (page, bbox): (i64, String) = Connection::open(&db).unwrap().query_row(
+        "SELECT page, box FROM cells c JOIN files f ON f.report_id = c.report_id WHERE f.path LIKE '%/tree/huaian-2024.pdf' AND key = 'appeals.review.total'",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    ).unwrap();
+    assert_eq!(page, 5);
+    assert_eq!(bbox.split(' ').count(), 4, "{bbox}");
     // The seed's cells are in the database, exactly.
     let seed_cells = count(&db, "SELECT count(*) FROM cells c JOIN files f ON f.report_id = c.report_id WHERE f.path LIKE '%/tree/000_500855b189a022d6.txt'");
     assert_eq!(seed_cells, 198);
@@ -443,13 +454,12 @@ fn exports_wide_long_and_jsonl() {
     assert!(long.status.success());
     let long = std::fs::read_to_string(dir.join("long.csv")).unwrap();
     assert_eq!(long.lines().count(), 1 + 198 + 200 + 200 + 200);
-    assert!(
-        long.contains(",active.procurement.amount_yuan,active,number,486690,486690元,元,86,2,,\n")
-    );
+    assert!(long
+        .contains(",active.procurement.amount_yuan,active,number,486690,486690元,元,86,2,,,,\n"));
     // Values cut out of fused runs say what settled them: the form's sums, or the report's text.
     assert!(
         long.contains(
-            ",active.normative_documents.issued,active,number,62,6233440,件,10,1404,,narrative\n"
+            ",active.normative_documents.issued,active,number,62,6233440,件,10,1404,,narrative,,\n"
         ),
         "{long}"
     );
@@ -825,7 +835,7 @@ fn a_version_1_database_is_migrated_keeping_its_rows() {
             &db,
             "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'"
         ),
-        3
+        4
     );
     let conn = Connection::open(&db).unwrap();
     let (path, key): (String, Vec<u8>) = conn

@@ -11,7 +11,7 @@
 use super::form_order::{text_core, variant_row};
 use super::observation::{Observation, ObservedColumn, ObservedRow, ObservedValues, SourceCell};
 use crate::document::{Block, Document, Table, TableCell};
-use crate::fold::fold;
+use crate::fold::{fold, without_glosses};
 use crate::grid;
 use crate::labels::{find_labels, LabelMatch, Role};
 use crate::position::Locator;
@@ -129,7 +129,7 @@ impl<'a> CellView<'a> {
             | CellValue::Placeholder
             | CellValue::Ambiguous { .. } => (CellKind::Value, Vec::new()),
             CellValue::Unreadable => {
-                let folded = fold(&cell.text);
+                let folded = fold(&without_glosses(&cell.text));
                 // 其他 and 总计 name a header cell only as the cell's whole text: inside a longer
                 // label (`2.其他法律行政止公开`, spelt differently) they are part of a word.
                 let labels: Vec<LabelMatch> = find_labels(&folded)
@@ -251,7 +251,7 @@ impl RowStream {
                 .labels
                 .iter()
                 .any(|m| m.roles.contains(&Role::ActiveAnchor))
-                && fold(label_cells[at].text()).contains("信息内容")
+                && fold(&without_glosses(label_cells[at].text())).contains("信息内容")
             {
                 self.active_columns = Some(active_header(&cells[at + 1..]));
             }
@@ -445,7 +445,7 @@ impl RowStream {
             ObservedRow::Active(i) | ObservedRow::Application(i) if o.table == table => Some(i),
             _ => None,
         });
-        let (number, core) = text_core(label);
+        let (number, core) = text_core(&without_glosses(label));
         if core.is_empty() || core.chars().count() > 40 {
             return None;
         }

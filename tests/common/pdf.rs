@@ -308,3 +308,303 @@ pub fn without_rules(bytes: &[u8]) -> Vec<u8> {
     doc.save_to(&mut out).expect("written");
     out
 }
+
+/// A cell of a table laid out on the form's grid.
+struct FormCell {
+    col: usize,
+    span: usize,
+    rows: usize,
+    text: String,
+}
+
+fn cell(col: usize, span: usize, rows: usize, text: &str) -> FormCell {
+    FormCell {
+        col,
+        span,
+        rows,
+        text: text.to_string(),
+    }
+}
+
+/// The grid of 表二 (a label column and six units the value cells share), 表三 (group, label, seven
+/// applicant columns) or 表四 (fifteen columns), with the pieces' cells placed as the official
+/// template places them: spanning headers, group labels spanning their rows.
+fn form_grid(index: usize, rows: &[Vec<String>], version: u16) -> (Vec<f64>, Vec<Vec<FormCell>>) {
+    let left = 70.0;
+    let width = WIDTH - 140.0;
+    let columns = |first: &[f64], n: usize| -> Vec<f64> {
+        let used: f64 = first.iter().sum();
+        let mut xs = vec![left];
+        for w in first
+            .iter()
+            .copied()
+            .chain(std::iter::repeat_n((width - used) / n as f64, n))
+        {
+            xs.push(xs[xs.len() - 1] + w);
+        }
+        xs
+    };
+    match index {
+        0 => {
+            let grid = rows
+                .iter()
+                .map(|row| match row.len() {
+                    1 => vec![cell(0, 7, 1, &row[0])],
+                    k => {
+                        let span = 6 / (k - 1).clamp(1, 6);
+                        let mut cells = vec![cell(0, 1, 1, &row[0])];
+                        cells.extend(
+                            row[1..]
+                                .iter()
+                                .enumerate()
+                                .map(|(i, t)| cell(1 + i * span, span, 1, t)),
+                        );
+                        cells
+                    }
+                })
+                .collect();
+            (columns(&[140.0], 6), grid)
+        }
+        1 => {
+            let corner = rows[1].first().is_some_and(|t| t.is_empty());
+            let mut grid = vec![vec![
+                cell(0, 2, if corner { 1 } else { 3 }, &rows[0][0]),
+                cell(2, 7, 1, &rows[0][1]),
+            ]];
+            let (r1, r2) = (
+                &rows[1][usize::from(corner)..],
+                &rows[2][if corner { 2 } else { 0 }..],
+            );
+            let mut second = Vec::new();
+            if corner {
+                second.push(cell(0, 2, 1, ""));
+            }
+            second.extend([
+                cell(2, 1, 2, &r1[0]),
+                cell(3, 5, 1, &r1[1]),
+                cell(8, 1, 2, &r1[2]),
+            ]);
+            grid.push(second);
+            let mut third = Vec::new();
+            if corner {
+                third.extend([cell(0, 1, 1, ""), cell(1, 1, 1, "")]);
+            }
+            third.extend(r2.iter().enumerate().map(|(i, t)| cell(3 + i, 1, 1, t)));
+            grid.push(third);
+            let keys: Vec<&str> = super::render::application_rows(version)
+                .iter()
+                .map(|r| r.2)
+                .collect();
+            let ungrouped = |k: usize| {
+                matches!(
+                    keys.get(k).copied(),
+                    Some(
+                        "new_received"
+                            | "carried_over"
+                            | "total_processed"
+                            | "carried_forward"
+                            | "other"
+                    )
+                )
+            };
+            let data = &rows[3..];
+            for (k, row) in data.iter().enumerate() {
+                let mut cells = Vec::new();
+                let values = &row[row.len() - 7..];
+                if row.len() == 9 {
+                    let span = 1
+                        + (k + 1..data.len())
+                            .take_while(|&j| data[j].len() == 8 && !ungrouped(j))
+                            .count();
+                    cells.push(cell(0, 1, span, &row[0]));
+                    cells.push(cell(1, 1, 1, &row[1]));
+                } else if ungrouped(k) {
+                    cells.push(cell(0, 2, 1, &row[0]));
+                } else {
+                    cells.push(cell(1, 1, 1, &row[0]));
+                }
+                cells.extend(values.iter().enumerate().map(|(i, t)| cell(2 + i, 1, 1, t)));
+                grid.push(cells);
+            }
+            (columns(&[62.0, 130.0], 7), grid)
+        }
+        _ => {
+            let mut second: Vec<FormCell> = (0..5).map(|i| cell(i, 1, 2, &rows[1][i])).collect();
+            second.extend([cell(5, 5, 1, &rows[1][5]), cell(10, 5, 1, &rows[1][6])]);
+            let grid = vec![
+                vec![cell(0, 5, 1, &rows[0][0]), cell(5, 10, 1, &rows[0][1])],
+                second,
+                rows[2]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| cell(5 + i, 1, 1, t))
+                    .collect(),
+                rows[3]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| cell(i, 1, 1, t))
+                    .collect(),
+            ];
+            (columns(&[], 15), grid)
+        }
+    }
+}
+
+/// Text wrapped into lines of at most `width` points at `size`.
+fn wrap(text: &str, width: f64, size: f64) -> Vec<String> {
+    let mut lines = Vec::new();
+    for part in text.split('\n') {
+        let mut line = String::new();
+        let mut used = 0.0;
+        for c in part.chars() {
+            let w = advance(c) * size;
+            if used + w > width && !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+                used = 0.0;
+            }
+            line.push(c);
+            used += w;
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// A random form (see [`super::render::random_form`]) as a PDF exported from Word: paragraphs, and
+/// the three tables as ruled grids with the template's spans, rows flowing over pages (a group
+/// label cut by a page break continues on the next page), page numbers at the foot.
+pub fn form_pdf(form: &super::render::RandomForm) -> Vec<u8> {
+    const SIZE: f64 = 8.0;
+    const LINE: f64 = 10.0;
+    const BOTTOM: f64 = HEIGHT - 70.0;
+    let mut pages: Vec<Vec<Draw>> = vec![Vec::new()];
+    let mut y = 72.0;
+    let mut table_index = 0;
+    let new_page = |pages: &mut Vec<Vec<Draw>>, y: &mut f64| {
+        let n = pages.len();
+        if let Some(page) = pages.last_mut() {
+            page.push(Draw::Text {
+                x: WIDTH / 2.0 - 10.0,
+                y: HEIGHT - 40.0,
+                size: 10.0,
+                text: format!("- {n} -"),
+                font: Font::Cjk,
+            });
+        }
+        pages.push(Vec::new());
+        *y = 72.0;
+    };
+    for piece in &form.pieces {
+        match piece {
+            super::render::Piece::Paragraph(text) => {
+                for line in wrap(text, WIDTH - 140.0, 12.0) {
+                    if y + 18.0 > BOTTOM {
+                        new_page(&mut pages, &mut y);
+                    }
+                    let page = pages.last_mut().expect("a page");
+                    page.push(Draw::Text {
+                        x: 70.0,
+                        y: y + 12.0,
+                        size: 12.0,
+                        text: line,
+                        font: Font::Cjk,
+                    });
+                    y += 18.0;
+                }
+            }
+            super::render::Piece::Table(rows) => {
+                let (xs, grid) = form_grid(table_index, rows, form.version);
+                table_index += 1;
+                let lines_of =
+                    |c: &FormCell| wrap(&c.text, xs[c.col + c.span] - xs[c.col] - 4.0, SIZE);
+                let heights: Vec<f64> = grid
+                    .iter()
+                    .map(|row| {
+                        let most = row
+                            .iter()
+                            .filter(|c| c.rows == 1)
+                            .map(|c| lines_of(c).len())
+                            .max()
+                            .unwrap_or(1);
+                        most as f64 * LINE + 6.0
+                    })
+                    .collect();
+                // Each cell's pending text lines, drawn as its rows come; a cell cut by a page
+                // break goes on in a box of its own on the next page.
+                struct Open {
+                    until: usize,
+                    cell: FormCell,
+                    lines: Vec<String>,
+                    top: f64,
+                    drawn: usize,
+                }
+                let mut open: Vec<Open> = Vec::new();
+                for (r, row) in grid.into_iter().enumerate() {
+                    if y + heights[r] > BOTTOM {
+                        let page = pages.last_mut().expect("a page");
+                        for o in &open {
+                            box_lines(page, xs[o.cell.col], o.top, xs[o.cell.col + o.cell.span], y);
+                        }
+                        new_page(&mut pages, &mut y);
+                        for o in open.iter_mut() {
+                            o.top = y;
+                            o.drawn = 0;
+                        }
+                    }
+                    for c in row {
+                        let lines = lines_of(&c);
+                        open.push(Open {
+                            until: r + c.rows,
+                            cell: c,
+                            lines,
+                            top: y,
+                            drawn: 0,
+                        });
+                    }
+                    let bottom = y + heights[r];
+                    let page = pages.last_mut().expect("a page");
+                    for o in open.iter_mut() {
+                        // Text goes in as far as the box reaches so far.
+                        while !o.lines.is_empty()
+                            && o.top + 3.0 + LINE * (o.drawn as f64 + 1.0) <= bottom + 0.01
+                        {
+                            let line = o.lines.remove(0);
+                            o.drawn += 1;
+                            page.push(Draw::Text {
+                                x: xs[o.cell.col] + 2.0,
+                                y: o.top + 1.0 + LINE * o.drawn as f64,
+                                size: SIZE,
+                                text: line,
+                                font: Font::Cjk,
+                            });
+                        }
+                        if o.until == r + 1 {
+                            box_lines(
+                                page,
+                                xs[o.cell.col],
+                                o.top,
+                                xs[o.cell.col + o.cell.span],
+                                bottom,
+                            );
+                        }
+                    }
+                    open.retain(|o| o.until > r + 1);
+                    y = bottom;
+                }
+                y += 12.0;
+            }
+        }
+    }
+    new_page(&mut pages, &mut y);
+    pages.pop();
+    pdf(&pages)
+}
+
+fn box_lines(page: &mut Vec<Draw>, x0: f64, y0: f64, x1: f64, y1: f64) {
+    page.extend([
+        Draw::Line { x0, y0, x1, y1: y0 },
+        Draw::Line { x0, y0: y1, x1, y1 },
+        Draw::Line { x0, y0, x1: x0, y1 },
+        Draw::Line { x0: x1, y0, x1, y1 },
+    ]);
+}

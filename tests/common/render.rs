@@ -263,7 +263,7 @@ const APPLICANTS: [&str; 7] = [
 ];
 
 /// 表三's rows: (group label written before it, label, key), in form order, for a version.
-fn application_rows(version: u16) -> Vec<(Option<&'static str>, &'static str, &'static str)> {
+pub fn application_rows(version: u16) -> Vec<(Option<&'static str>, &'static str, &'static str)> {
     let mut rows = vec![
         (None, "一、本年新收政府信息公开申请数量", "new_received"),
         (None, "二、上年结转政府信息公开申请数量", "carried_over"),

@@ -105,11 +105,14 @@ pub fn csv_long(store: &Store, out: impl Write) -> anyhow::Result<()> {
         "column",
         "candidates",
         "evidence",
+        "page",
+        "box",
     ])?;
     let mut statement = store.connection().prepare(
         "SELECT c.report_id, (SELECT min(path) FROM files f WHERE f.report_id = c.report_id AND f.status <> 'missing'), r.agency,
                 CAST(r.year AS TEXT), r.template, c.key, c.tbl, c.status, c.value_text, c.raw, c.unit,
-                CAST(c.line AS TEXT), CAST(c.col AS TEXT), c.candidates, c.evidence
+                CAST(c.line AS TEXT), CAST(c.col AS TEXT), c.candidates, c.evidence,
+                CAST(c.page AS TEXT), c.box
          FROM cells c JOIN reports r ON r.id = c.report_id
          WHERE EXISTS (SELECT 1 FROM files f WHERE f.report_id = c.report_id AND f.status <> 'missing')
          ORDER BY c.report_id, c.position",
@@ -117,7 +120,7 @@ pub fn csv_long(store: &Store, out: impl Write) -> anyhow::Result<()> {
     let mut rows = statement.query([])?;
     while let Some(row) = rows.next()? {
         let mut record = vec![row.get::<_, i64>(0)?.to_string()];
-        for i in 1..15 {
+        for i in 1..17 {
             record.push(spreadsheet_safe(
                 &row.get::<_, Option<String>>(i)?.unwrap_or_default(),
             ));
@@ -177,7 +180,7 @@ pub fn jsonl(store: &Store, mut out: impl Write) -> anyhow::Result<()> {
         "SELECT number, title, text FROM sections WHERE report_id = ?1 ORDER BY position",
     )?;
     let mut cells = conn.prepare(
-        "SELECT key, tbl, status, value_text, raw, unit, line, col, candidates, evidence FROM cells
+        "SELECT key, tbl, status, value_text, raw, unit, line, col, candidates, evidence, page, box FROM cells
          WHERE report_id = ?1 ORDER BY position",
     )?;
     let mut figures = conn.prepare(
@@ -237,7 +240,12 @@ pub fn jsonl(store: &Store, mut out: impl Write) -> anyhow::Result<()> {
                     "value": number,
                     "raw": r.get::<_, Option<String>>(4)?,
                     "unit": r.get::<_, String>(5)?,
-                    "location": { "line": r.get::<_, Option<i64>>(6)?, "column": r.get::<_, Option<i64>>(7)? },
+                    "location": {
+                        "line": r.get::<_, Option<i64>>(6)?,
+                        "column": r.get::<_, Option<i64>>(7)?,
+                        "page": r.get::<_, Option<i64>>(10)?,
+                        "box": r.get::<_, Option<String>>(11)?.map(|b| b.split(' ').filter_map(|v| v.parse::<serde_json::Number>().ok()).collect::<Vec<_>>()),
+                    },
                     "candidates": r.get::<_, Option<String>>(8)?.map(|c| c.split('|').filter_map(|v| v.parse::<serde_json::Number>().ok()).collect::<Vec<_>>()),
                     "evidence": r.get::<_, Option<String>>(9)?,
                 }))

@@ -28,7 +28,7 @@ pub struct LaidCell {
     pub row_span: usize,
     /// Grid columns covered.
     pub col_span: usize,
-    /// The text, lines joined by `\n`.
+    /// The text, its lines joined (see [`join_cell_lines`]).
     pub text: String,
     /// `[left, top, right, bottom]`.
     pub bbox: [f64; 4],
@@ -111,12 +111,7 @@ pub fn lay_out(page: &Page) -> Vec<Item> {
                 col: c.col,
                 row_span: c.row_span,
                 col_span: c.col_span,
-                text: lines(g)
-                    .iter()
-                    .map(|l| l.text.trim().to_string())
-                    .filter(|t| !t.is_empty())
-                    .collect::<Vec<_>>()
-                    .join("\n"),
+                text: join_cell_lines(lines(g).iter().map(|l| l.text.trim())),
                 bbox: [
                     table.xs[c.col],
                     table.ys[c.row],
@@ -497,6 +492,25 @@ fn median_height(glyphs: &[&Glyph]) -> f64 {
         .copied()
         .unwrap_or(10.0)
         .max(1.0)
+}
+
+/// A cell's lines as one text. A line break inside a ruled cell is the exporter wrapping the text
+/// to the cell's width, which may fall anywhere (`三、本` / `年度办理结果`, inside a bracket): lines
+/// are joined as they were written, with a space between Latin words. Between two digits the
+/// break is kept (`\n`), so that two numbers stacked in one cell are never read as one.
+fn join_cell_lines<'t>(lines: impl Iterator<Item = &'t str>) -> String {
+    let mut text = String::new();
+    for line in lines.filter(|l| !l.is_empty()) {
+        match (text.chars().last(), line.chars().next()) {
+            (Some(a), Some(b)) if a.is_ascii_digit() && b.is_ascii_digit() => text.push('\n'),
+            (Some(a), Some(b)) if a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric() => {
+                text.push(' ')
+            }
+            _ => {}
+        }
+        text.push_str(line);
+    }
+    text
 }
 
 /// True when a line ends in a character that joins the next line's start without a space
