@@ -341,3 +341,23 @@ fn measure_words_inside_cells_are_read_not_lost() {
         );
     }
 }
+
+#[test]
+fn a_header_whose_labels_broke_over_lines_does_not_place_a_lone_value() {
+    // `pdftotext -layout` of a 表二 whose column labels wrapped: only 现行有效件数 reassembles
+    // (its 件数 is the first word of the next line). A row with one value must not be read as
+    // that column's: the other labels are there, broken, and the value may be under any.
+    let text = "某县2022年政府信息公开工作年度报告\n一、总体情况\n二、主动公开政府信息情况\n第二十条第（一）项\n信息内容           本年制发  本年废止  现行有效\n件数              件数              件数\n规章                29件\n三、收到和处理政府信息公开申请情况\n四、政府信息公开行政复议、行政诉讼情况\n五、存在的主要问题及改进情况\n六、其他需要报告的事项\n";
+    let report = parse(text.as_bytes());
+    for column in ["issued", "repealed", "in_force"] {
+        let cell = report
+            .cell(&format!("active.regulations.{column}"))
+            .unwrap();
+        assert_ne!(
+            cell.status,
+            CellStatus::Number,
+            "{column}: {:?}",
+            cell.value
+        );
+    }
+}

@@ -957,6 +957,9 @@ struct State {
     table: Option<StatTable>,
     active_columns: Vec<ObservedColumn>,
     collecting_columns: bool,
+    /// True when 表二's header being read holds text that names no column (a column label
+    /// broken beyond recognition): the columns it does name are then not all there is.
+    active_header_unknown: bool,
     applications_in_data: bool,
     in_other_group: bool,
     appeals_headers: usize,
@@ -1086,6 +1089,7 @@ impl<'s, 'l> Scanner<'s, 'l> {
                 let is_block_header = fold(self.text(item)).contains("第二十条");
                 if is_block_header || !self.state.collecting_columns {
                     self.state.active_columns.clear();
+                    self.state.active_header_unknown = false;
                     self.state.collecting_columns = true;
                 }
                 i + 1
@@ -1094,6 +1098,7 @@ impl<'s, 'l> Scanner<'s, 'l> {
                 self.state.table = Some(StatTable::Active);
                 if !self.state.collecting_columns {
                     self.state.active_columns.clear();
+                    self.state.active_header_unknown = false;
                     self.state.collecting_columns = true;
                 }
                 self.state.active_columns.push(ObservedColumn::Active(c));
@@ -1105,7 +1110,10 @@ impl<'s, 'l> Scanner<'s, 'l> {
                 if !follows_row {
                     return i + 1;
                 }
-                let columns = (!self.state.active_columns.is_empty())
+                // A header with unrecognised text does not say which columns the values are
+                // in: the form's columns are used, and a row with fewer values stays unplaced.
+                let columns = (!self.state.active_columns.is_empty()
+                    && !self.state.active_header_unknown)
                     .then(|| self.state.active_columns.clone());
                 self.row(i, StatTable::Active, ObservedRow::Active(r), columns)
             }
@@ -1605,9 +1613,19 @@ impl<'s, 'l> Scanner<'s, 'l> {
         };
         let item = &self.items[i];
         // The rest of a label's own field (`第（一）项` after 第二十条) is part of the label.
-        if i.checked_sub(1).is_some_and(|p| {
-            self.items[p].kind == Kind::Label && self.items[p].end_field == item.field
-        }) {
+        if let Some(p) = i
+            .checked_sub(1)
+            .filter(|&p| self.items[p].kind == Kind::Label && self.items[p].end_field == item.field)
+        {
+            // In 表二's header, words after a column label that are no label themselves are a
+            // column label broken beyond recognition: the header is incomplete.
+            if table == StatTable::Active
+                && self.state.collecting_columns
+                && !fold(self.text(&self.items[p])).contains("第二十条")
+                && self.text(item).chars().any(is_cjk)
+            {
+                self.state.active_header_unknown = true;
+            }
             return i + 1;
         }
         let raw = self.text(item).trim();
@@ -1625,6 +1643,8 @@ impl<'s, 'l> Scanner<'s, 'l> {
                     self.state
                         .active_columns
                         .push(ObservedColumn::Extra(raw.to_string()));
+                } else {
+                    self.state.active_header_unknown = true;
                 }
                 return i + 1;
             }

@@ -60,6 +60,20 @@ pub struct TextLine {
     pub y1: f64,
     /// Typical glyph height.
     pub size: f64,
+    /// When the line ends in a run of at least three numbers (a table row drawn without lines):
+    /// where the run starts, and where the label just before it starts.
+    pub values: Option<RowShape>,
+}
+
+/// The shape of a line that ends in values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RowShape {
+    /// Byte offset in the line's text where the values start.
+    pub at: usize,
+    /// x position where the values start.
+    pub values_x: f64,
+    /// x position of the label token just before the values, if any.
+    pub label_x: Option<f64>,
 }
 
 /// What a page shows, top to bottom.
@@ -131,6 +145,7 @@ pub fn lay_out(page: &Page) -> Vec<Item> {
                         y0: cell.bbox[1],
                         y1: cell.bbox[3],
                         size: 0.0,
+                        values: None,
                     }));
                 }
             }
@@ -142,9 +157,163 @@ pub fn lay_out(page: &Page) -> Vec<Item> {
             cells,
         }));
     }
-    items.extend(lines(free).into_iter().map(Item::Line));
+    items.extend(merge_row_bands(lines(free)).into_iter().map(Item::Line));
     items.sort_by(|a, b| a.top().total_cmp(&b.top()));
     items
+}
+
+/// Rows of a table drawn without lines, put back together: a row's label wrapped over several
+/// lines, with the values on one of them (`5.要求行政机关确认或重新出` / `1  0  0  0  0  0  1` /
+/// `具已获取信息`), becomes one line, label then values, so that the text-table reader sees the
+/// whole label. A line without numbers joins the row whose values are nearest when it starts in
+/// that row's label column (the column of the label just before the values; for a row of values
+/// alone, the rightmost label column of the table), ends before the values, lies within a line's
+/// height of the row, and no other row is as near. Labels printed one character per line (a
+/// group label down its column) are never joined. Anything else is left as it is.
+fn merge_row_bands(mut lines: Vec<TextLine>) -> Vec<TextLine> {
+    let anchors: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].values.is_some())
+        .collect();
+    if anchors.len() < 2 {
+        return lines;
+    }
+    let shapes: Vec<RowShape> = anchors.iter().filter_map(|&i| lines[i].values).collect();
+    let rightmost_label = shapes
+        .iter()
+        .filter_map(|r| r.label_x)
+        .fold(f64::MIN, f64::max);
+    let centre = |l: &TextLine| (l.y0 + l.y1) / 2.0;
+    let stacked = |i: usize| {
+        let short = |j: usize| {
+            lines.get(j).is_some_and(|l: &TextLine| {
+                l.values.is_none() && l.text.trim().chars().count() <= 2
+            })
+        };
+        short(i) && ((i > 0 && short(i - 1)) || short(i + 1))
+    };
+    let mut joins: Vec<(usize, usize)> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let size = line.size.max(1.0);
+        if line.values.is_some()
+            || line.text.trim().is_empty()
+            || line.text.trim().contains("  ")
+            || stacked(i)
+        {
+            continue;
+        }
+        let mut near: Vec<(f64, usize)> = anchors
+            .iter()
+            .map(|&a| ((centre(&lines[a]) - centre(line)).abs(), a))
+            .collect();
+        near.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let Some(&(best, anchor)) = near.first() else {
+            continue;
+        };
+        let clear = near
+            .get(1)
+            .is_none_or(|&(second, _)| second - best > size * 0.5);
+        // The fragment lies in the row's label column (or indented in it), not in a column to
+        // its left (a group label); for a row of values alone, the rightmost label column.
+        let column = lines[anchor]
+            .values
+            .and_then(|r| r.label_x)
+            .unwrap_or(rightmost_label);
+        let column_ok = line.x0 >= column - size;
+        let before_values = lines[anchor].values.is_some_and(|r| line.x1 <= r.values_x);
+        // A line that starts a label (numbered, or a label of the form at its start) is a row
+        // of its own (a row left blank prints its label and nothing else) unless it is the
+        // start of the row below it, whose line holds values and at most the rest of a label.
+        let anchor_starts = lines[anchor].values.is_some_and(|r| {
+            r.label_x.is_some() && starts_label(lines[anchor].text.get(..r.at).unwrap_or(""))
+        });
+        let below = centre(line) > centre(&lines[anchor]);
+        let placed = if starts_label(&line.text) {
+            !anchor_starts && !below
+        } else {
+            !anchor_starts || below
+        };
+        if best <= size * 2.2 && clear && column_ok && before_values && placed {
+            joins.push((anchor, i));
+        }
+    }
+    // Two label starts for one row of values: which is its label is not known; neither joins.
+    let starters = |a: usize, joins: &[(usize, usize)]| {
+        joins
+            .iter()
+            .filter(|j| j.0 == a && starts_label(&lines[j.1].text))
+            .count()
+    };
+    let doubtful: Vec<usize> = anchors
+        .iter()
+        .copied()
+        .filter(|&a| starters(a, &joins) > 1)
+        .collect();
+    joins.retain(|j| !doubtful.contains(&j.0));
+    if joins.is_empty() {
+        return lines;
+    }
+    for &anchor in &anchors {
+        let parts: Vec<usize> = joins
+            .iter()
+            .filter(|j| j.0 == anchor)
+            .map(|j| j.1)
+            .collect();
+        let Some(shape) = lines[anchor].values.filter(|_| !parts.is_empty()) else {
+            continue;
+        };
+        let own = &lines[anchor];
+        let (before, values) = own.text.split_at(shape.at.min(own.text.len()));
+        // The anchor's own label: a group label before it (another column) stays in front.
+        let (group, own_label) = match before.trim_end().rfind("  ") {
+            Some(cut) => (before[..cut].trim(), before[cut..].trim()),
+            None => ("", before.trim()),
+        };
+        let mut pieces: Vec<(f64, String)> = parts
+            .iter()
+            .map(|&p| (centre(&lines[p]), lines[p].text.trim().to_string()))
+            .collect();
+        if !own_label.is_empty() {
+            pieces.push((centre(own), own_label.to_string()));
+        }
+        pieces.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let label: String = pieces.into_iter().map(|(_, t)| t).collect();
+        let text = if group.is_empty() {
+            format!("{label}    {}", values.trim_start())
+        } else {
+            format!("{group}    {label}    {}", values.trim_start())
+        };
+        let x0 = parts
+            .iter()
+            .map(|&p| lines[p].x0)
+            .fold(lines[anchor].x0, f64::min);
+        let line = &mut lines[anchor];
+        line.x0 = x0;
+        line.text = text;
+        line.values = None;
+    }
+    let dropped: std::collections::HashSet<usize> = joins.iter().map(|j| j.1).collect();
+    lines
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !dropped.contains(i))
+        .map(|(_, l)| l)
+        .collect()
+}
+
+/// True when a line starts with a numbering (`一、`, `（三）`, `2.`, `1、`) or with a label of the
+/// form: the start of a row's label, not the rest of one.
+fn starts_label(text: &str) -> bool {
+    let folded = crate::fold::fold(&crate::fold::without_glosses(text));
+    let numbered = {
+        let digits = folded.trim_start_matches(|c: char| c.is_ascii_digit());
+        let numerals = folded.trim_start_matches(|c: char| "一二三四五六七八九十".contains(c));
+        (digits.len() < folded.len() && digits.starts_with('.'))
+            || (numerals.len() < folded.len() && numerals.starts_with('.'))
+            || folded.strip_prefix('(').is_some_and(|r| {
+                r.starts_with(|c: char| "一二三四五六七八九十".contains(c) || c.is_ascii_digit())
+            })
+    };
+    numbered || crate::labels::find_labels(&folded).any(|m| m.start == 0)
 }
 
 /// A grid found from lines, before glyphs are placed.
@@ -416,6 +585,7 @@ fn horizontal_line(mut group: Vec<&Glyph>) -> TextLine {
     group.sort_by(|a, b| a.x0.total_cmp(&b.x0));
     let size = median_height(&group);
     let mut text = String::new();
+    let mut starts: Vec<(usize, f64)> = Vec::new();
     let mut last: Option<&Glyph> = None;
     for glyph in &group {
         if let Some(prev) = last {
@@ -430,10 +600,14 @@ fn horizontal_line(mut group: Vec<&Glyph>) -> TextLine {
                 text.extend(std::iter::repeat_n(' ', spaces));
             }
         }
+        if last.is_none() || text.ends_with(' ') {
+            starts.push((text.len(), glyph.x0));
+        }
         text.push_str(&glyph.text);
         last = Some(glyph);
     }
     let (x0, x1, y0, y1) = bounds(&group);
+    let values = trailing_numbers(&text, &starts);
     TextLine {
         text,
         x0,
@@ -441,7 +615,47 @@ fn horizontal_line(mut group: Vec<&Glyph>) -> TextLine {
         y0,
         y1,
         size,
+        values,
     }
+}
+
+/// The shape of a line ending in at least three number tokens (`starts`: each token's byte
+/// offset and x position).
+fn trailing_numbers(text: &str, starts: &[(usize, f64)]) -> Option<RowShape> {
+    let mut first = None;
+    let mut count = 0;
+    for (k, &(at, x)) in starts.iter().enumerate().rev() {
+        let end = starts.get(k + 1).map_or(text.len(), |&(next, _)| next);
+        let token = text.get(at..end)?.trim();
+        let numeric = !token.is_empty()
+            && token
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | ','));
+        if !numeric {
+            break;
+        }
+        first = Some((k, at, x));
+        count += 1;
+    }
+    let (k, at, values_x) = first.filter(|_| count >= 3)?;
+    // The label before the values: its tokens back to the previous column gap (two spaces or
+    // more); a single space is a gap inside the label.
+    let mut label_x = None;
+    let mut j = k;
+    while let Some(prev) = j.checked_sub(1) {
+        let (at, x) = *starts.get(prev)?;
+        label_x = Some(x);
+        if at < 2 || text.get(at - 2..at).is_none_or(|gap| gap != "  ") {
+            j = prev;
+            continue;
+        }
+        break;
+    }
+    Some(RowShape {
+        at,
+        values_x,
+        label_x,
+    })
 }
 
 /// Vertical glyphs in columns: the same horizontal centre, no gap of more than a glyph.
@@ -481,6 +695,7 @@ fn vertical_line(group: Vec<&Glyph>) -> TextLine {
         y0,
         y1,
         size: (x1 - x0).abs().max(1.0),
+        values: None,
     }
 }
 
