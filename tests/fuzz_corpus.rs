@@ -45,6 +45,11 @@ fn the_docx_fuzz_corpus_replays_without_panics() {
 }
 
 #[test]
+fn the_pdf_fuzz_corpus_replays_without_panics() {
+    assert!(replay("fuzz/corpus/pdf", Some(Format::Pdf)) >= 50);
+}
+
+#[test]
 fn the_text_fuzz_corpus_replays_without_panics() {
     assert!(replay("fuzz/corpus/text", Some(Format::Text)) >= 50);
 }

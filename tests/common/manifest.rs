@@ -213,3 +213,64 @@ pub fn pingtan_2022(report: &Report) {
         &[Some(0); 5],
     );
 }
+
+/// 淮安市人民政府 2024 (the PDF, and its text): the MANIFEST's values.
+pub fn huaian_2024(report: &Report) {
+    assert_eq!(report.template, Template::V2021);
+    assert_eq!(report.year, Some(2024));
+    let issued = ["issued", "repealed", "in_force"];
+    assert_row(
+        report,
+        "active.regulations",
+        &issued,
+        &[Some(1), Some(0), Some(11)],
+    );
+    assert_row(
+        report,
+        "active.normative_documents",
+        &issued,
+        &[Some(8), Some(26), Some(66)],
+    );
+    assert_eq!(int(report, "active.licensing.decisions"), Some(447228));
+    assert_eq!(int(report, "active.penalties.decisions"), Some(3985758));
+    assert_eq!(
+        int(report, "active.coercive_measures.decisions"),
+        Some(88283)
+    );
+    assert_eq!(
+        report.value("active.fees.amount_wan").unwrap().to_string(),
+        "96171.6"
+    );
+    let row = |v: [i64; 7]| v.map(Some).to_vec();
+    assert_row(
+        report,
+        "applications.new_received",
+        &APPLICANTS,
+        &row([3001, 53, 0, 0, 61, 4, 3119]),
+    );
+    assert_eq!(int(report, "applications.carried_over.total"), Some(34));
+    assert_eq!(
+        int(report, "applications.total_processed.total"),
+        Some(3050)
+    );
+    assert_eq!(int(report, "applications.carried_forward.total"), Some(103));
+    // 表四's header is broken over lines by the PDF; its values still land.
+    assert_row(
+        report,
+        "appeals.review",
+        &OUTCOMES,
+        &[72, 64, 178, 37, 351].map(Some),
+    );
+    assert_row(
+        report,
+        "appeals.litigation_direct",
+        &OUTCOMES,
+        &[13, 4, 8, 1, 26].map(Some),
+    );
+    assert_row(
+        report,
+        "appeals.litigation_after_review",
+        &OUTCOMES,
+        &[12, 1, 1, 6, 20].map(Some),
+    );
+}

@@ -61,6 +61,10 @@ pub enum Draw {
     Rect { x: f64, y: f64, w: f64, h: f64 },
     /// An image covering the page (a scan).
     Image,
+    /// Operators written as they are (for hostile content).
+    Raw(String),
+    /// The form XObject `/Fm1`, which draws text and then itself again (a cycle).
+    Form,
 }
 
 /// Page height (A4).
@@ -124,6 +128,11 @@ fn content(draws: &[Draw]) -> Vec<u8> {
                 HEIGHT - y - h
             )),
             Draw::Image => out.push_str(&format!("q {WIDTH} 0 0 {HEIGHT} 0 0 cm /Im1 Do Q\n")),
+            Draw::Raw(ops) => {
+                out.push_str(ops);
+                out.push('\n');
+            }
+            Draw::Form => out.push_str("q 1 0 0 1 0 0 cm /Fm1 Do Q\n"),
         }
     }
     out.into_bytes()
@@ -201,10 +210,32 @@ pub fn pdf(pages: &[Vec<Draw>]) -> Vec<u8> {
         },
         vec![128],
     ));
-    let resources = doc.add_object(dictionary! {
-        "Font" => fonts,
-        "XObject" => dictionary! { "Im1" => Object::Reference(image) },
-    });
+    let resources_id = doc.new_object_id();
+    let form_id = doc.new_object_id();
+    let form_content = format!(
+        "BT /F1 12 Tf 1 0 0 1 72 100 Tm <{}> Tj ET /Fm1 Do",
+        hex_utf16("表单里的文字")
+    );
+    doc.objects.insert(
+        form_id,
+        Object::Stream(Stream::new(
+            dictionary! {
+                "Type" => "XObject",
+                "Subtype" => "Form",
+                "BBox" => vec![0.into(), 0.into(), Object::Real(WIDTH as f32), Object::Real(HEIGHT as f32)],
+                "Resources" => Object::Reference(resources_id),
+            },
+            form_content.into_bytes(),
+        )),
+    );
+    doc.objects.insert(
+        resources_id,
+        Object::Dictionary(dictionary! {
+            "Font" => fonts,
+            "XObject" => dictionary! { "Im1" => Object::Reference(image), "Fm1" => Object::Reference(form_id) },
+        }),
+    );
+    let resources = resources_id;
     let pages_id = doc.new_object_id();
     let mut kids = Vec::new();
     for draws in pages {

@@ -177,35 +177,29 @@ pub fn read(bytes: &[u8]) -> Result<Document> {
     }
     let mut doc = builder.finish();
     doc.container = container_info(&pdf);
-    if counts.radicals > 0 {
-        findings.push(Finding::new(
+    for (count, rule, severity, what) in [
+        (
+            counts.radicals,
             "pdf.radicals",
             Severity::Info,
-            format!(
-                "{} Kangxi radical or compatibility characters (⼀ for 一, ⺠ for 民) were read as the ideographs they stand for",
-                counts.radicals
-            ),
-        ));
-    }
-    if counts.ligatures > 0 {
-        findings.push(Finding::new(
+            "Kangxi radical or compatibility characters (⼀ for 一, ⺠ for 民) were read as the ideographs they stand for",
+        ),
+        (
+            counts.ligatures,
             "pdf.ligatures",
             Severity::Info,
-            format!(
-                "{} ligature glyphs (ﬁ, ﬂ) were spelled out",
-                counts.ligatures
-            ),
-        ));
-    }
-    if counts.private_use > 0 {
-        findings.push(Finding::new(
+            "ligature glyphs (ﬁ, ﬂ) were spelled out",
+        ),
+        (
+            counts.private_use,
             "pdf.private_use",
             Severity::Warning,
-            format!(
-                "{} glyphs map to private-use code points, which have no standard meaning; text holding them may not read",
-                counts.private_use
-            ),
-        ));
+            "glyphs map to private-use code points, which have no standard meaning; text holding them may not read",
+        ),
+    ] {
+        if count > 0 {
+            findings.push(Finding::new(rule, severity, format!("{count} {what}")));
+        }
     }
     doc.findings = findings;
     Ok(doc)
