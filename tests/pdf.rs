@@ -520,3 +520,53 @@ fn hostile_content_is_bounded() {
     pages[0].extend(odd);
     assert!(parse_hostile(&pages).is_ok());
 }
+
+#[test]
+fn rotated_pages_are_read_as_they_are_shown() {
+    let mut pages = pdf::paragraphs(&report_lines(), Font::Cjk);
+    // A small ruled table under the text: 规章 and its value must stay one row.
+    let page = &mut pages[0];
+    for (r, row) in [["信息内容", "本年制发件数"], ["规章", "3"]]
+        .iter()
+        .enumerate()
+    {
+        let y = 300.0 + 20.0 * r as f64;
+        for (c, text) in row.iter().enumerate() {
+            page.push(Draw::Text {
+                x: 80.0 + 150.0 * c as f64,
+                y: y + 14.0,
+                size: 10.0,
+                text: text.to_string(),
+                font: Font::Cjk,
+            });
+        }
+        page.push(Draw::Line {
+            x0: 72.0,
+            y0: y,
+            x1: 372.0,
+            y1: y,
+        });
+    }
+    page.push(Draw::Line {
+        x0: 72.0,
+        y0: 340.0,
+        x1: 372.0,
+        y1: 340.0,
+    });
+    for x in [72.0, 222.0, 372.0] {
+        page.push(Draw::Line {
+            x0: x,
+            y0: 300.0,
+            x1: x,
+            y1: 340.0,
+        });
+    }
+    for rotate in [0, 90, 180, 270] {
+        let report = parse(&pdf::pdf_rotated(&pages, rotate));
+        assert_eq!(report.sections.len(), 6, "/Rotate {rotate}");
+        let value = report
+            .value("active.regulations.issued")
+            .map(|v| v.to_string());
+        assert_eq!(value.as_deref(), Some("3"), "/Rotate {rotate}");
+    }
+}

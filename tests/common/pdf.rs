@@ -85,7 +85,8 @@ fn hex_utf16(text: &str) -> String {
     text.encode_utf16().map(|u| format!("{u:04X}")).collect()
 }
 
-fn content(draws: &[Draw]) -> Vec<u8> {
+/// The content stream of a page `height` points tall (coordinates in draws are from its top).
+fn content_at(draws: &[Draw], height: f64) -> Vec<u8> {
     let mut out = String::new();
     for draw in draws {
         match draw {
@@ -96,7 +97,7 @@ fn content(draws: &[Draw]) -> Vec<u8> {
                 text,
                 font,
             } => {
-                let y = HEIGHT - y;
+                let y = height - y;
                 let shown = match font {
                     Font::Helvetica => format!(
                         "({})",
@@ -112,7 +113,7 @@ fn content(draws: &[Draw]) -> Vec<u8> {
                 ));
             }
             Draw::Bytes { x, y, size, bytes } => {
-                let y = HEIGHT - y;
+                let y = height - y;
                 let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
                 out.push_str(&format!(
                     "BT /F5 {size} Tf 1 0 0 1 {x:.2} {y:.2} Tm <{hex}> Tj ET\n"
@@ -120,14 +121,14 @@ fn content(draws: &[Draw]) -> Vec<u8> {
             }
             Draw::Line { x0, y0, x1, y1 } => out.push_str(&format!(
                 "0.5 w {x0:.2} {:.2} m {x1:.2} {:.2} l S\n",
-                HEIGHT - y0,
-                HEIGHT - y1
+                height - y0,
+                height - y1
             )),
             Draw::Rect { x, y, w, h } => out.push_str(&format!(
                 "{x:.2} {:.2} {w:.2} {h:.2} re f\n",
-                HEIGHT - y - h
+                height - y - h
             )),
-            Draw::Image => out.push_str(&format!("q {WIDTH} 0 0 {HEIGHT} 0 0 cm /Im1 Do Q\n")),
+            Draw::Image => out.push_str(&format!("q {WIDTH} 0 0 {height} 0 0 cm /Im1 Do Q\n")),
             Draw::Raw(ops) => {
                 out.push_str(ops);
                 out.push('\n');
@@ -186,6 +187,13 @@ fn cid_font(doc: &mut Document, cmap: &str, to_unicode: Option<Vec<u8>>) -> Obje
 
 /// A PDF of these pages.
 pub fn pdf(pages: &[Vec<Draw>]) -> Vec<u8> {
+    pdf_rotated(pages, 0)
+}
+
+/// A PDF of these pages, each shown turned by `/Rotate` (90: a quarter turn clockwise): the
+/// draws are given as the page is shown (landscape for 90 and 270), and written in the page's
+/// own coordinates, as exporters write rotated pages.
+pub fn pdf_rotated(pages: &[Vec<Draw>], rotate: i64) -> Vec<u8> {
     let mut doc = Document::with_version("1.7");
     let fonts = dictionary! {
         "F1" => cid_font(&mut doc, "Identity-H", Some(to_unicode(false))),
@@ -239,13 +247,25 @@ pub fn pdf(pages: &[Vec<Draw>]) -> Vec<u8> {
     let pages_id = doc.new_object_id();
     let mut kids = Vec::new();
     for draws in pages {
-        let content = doc.add_object(Stream::new(dictionary! {}, content(draws)));
+        // The inverse of the turn the viewer applies (user space is portrait, WIDTH × HEIGHT).
+        let undo = match rotate {
+            90 => format!("0 1 -1 0 {WIDTH} 0 cm"),
+            180 => format!("-1 0 0 -1 {WIDTH} {HEIGHT} cm"),
+            270 => format!("0 -1 1 0 0 {HEIGHT} cm"),
+            _ => "1 0 0 1 0 0 cm".to_string(),
+        };
+        let shown_height = if rotate % 180 == 0 { HEIGHT } else { WIDTH };
+        let mut bytes = format!("q {undo}\n").into_bytes();
+        bytes.extend(content_at(draws, shown_height));
+        bytes.extend_from_slice(b"Q\n");
+        let content = doc.add_object(Stream::new(dictionary! {}, bytes));
         let page = doc.add_object(dictionary! {
             "Type" => "Page",
             "Parent" => Object::Reference(pages_id),
             "MediaBox" => vec![0.into(), 0.into(), Object::Real(WIDTH as f32), Object::Real(HEIGHT as f32)],
             "Contents" => Object::Reference(content),
             "Resources" => Object::Reference(resources),
+            "Rotate" => rotate,
         });
         kids.push(Object::Reference(page));
     }

@@ -248,8 +248,24 @@ impl<'a> Interpreter<'a> {
             .and_then(|o| o.as_array().ok())
             .and_then(|a| numbers::<4>(a).filter(|_| a.len() == 4));
         let [mx0, my0, mx1, my1] = media.unwrap_or([0.0, 0.0, 595.0, 842.0]);
-        page.width = (mx1 - mx0).abs();
-        page.height = (my1 - my0).abs();
+        let (width, height) = ((mx1 - mx0).abs(), (my1 - my0).abs());
+        // `/Rotate` turns the page for display (clockwise, in quarter turns): the page is read
+        // as it is shown, so that a landscape table on a rotated page reads in rows.
+        let rotate = doc
+            .get_dictionary(page_id)
+            .ok()
+            .and_then(|p| self.inherited(p, b"Rotate"))
+            .and_then(number)
+            .map_or(0, |r| ((r / 90.0).round() as i64).rem_euclid(4));
+        let origin = [1.0, 0.0, 0.0, 1.0, -mx0.min(mx1), -my0.min(my1)];
+        let (display, shown_width, shown_height) = match rotate {
+            1 => ([0.0, -1.0, 1.0, 0.0, 0.0, width], height, width),
+            2 => ([-1.0, 0.0, 0.0, -1.0, width, height], width, height),
+            3 => ([0.0, 1.0, -1.0, 0.0, height, 0.0], height, width),
+            _ => (IDENTITY, width, height),
+        };
+        page.width = shown_width;
+        page.height = shown_height;
         let content = match doc.get_page_content_with_limit(page_id, budget.content_bytes) {
             Ok(content) => content,
             Err(_) => {
@@ -262,12 +278,13 @@ impl<'a> Interpreter<'a> {
         let mut run = PageRun {
             page: &mut page,
             budget,
-            top: my0.max(my1),
-            left: mx0.min(mx1),
+            top: shown_height,
+            left: 0.0,
             codes: Vec::new(),
         };
         let mut forms = Vec::new();
-        self.run(&content, &resources, IDENTITY, &mut run, &mut forms);
+        let ctm = multiply(&origin, &display);
+        self.run(&content, &resources, ctm, &mut run, &mut forms);
         page
     }
 
