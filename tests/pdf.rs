@@ -232,6 +232,20 @@ fn a_scan_without_a_text_layer_is_refused_with_advice() {
 }
 
 #[test]
+fn an_ocr_text_layer_over_a_scan_is_read_and_said_to_be_ocr() {
+    let mut pages = pdf::paragraphs(&report_lines(), Font::Cjk);
+    pages[0].insert(0, Draw::Image);
+    pages[0].insert(1, Draw::Raw("3 Tr".into()));
+    let report = parse(&pdf::pdf(&pages));
+    assert_eq!(report.sections.len(), 6);
+    assert!(rules(&report).contains(&"pdf.ocr_text"));
+    // Visible text over an image (a letterhead, a seal) is not OCR.
+    let mut pages = pdf::paragraphs(&report_lines(), Font::Cjk);
+    pages[0].insert(0, Draw::Image);
+    assert!(!rules(&parse(&pdf::pdf(&pages))).contains(&"pdf.ocr_text"));
+}
+
+#[test]
 fn encrypted_pdfs_are_refused_unless_the_user_password_is_empty() {
     // Made with `qpdf --encrypt user owner 256 --` and `qpdf --encrypt '' owner 128 --` from the
     // synthetic report of `report_lines`.

@@ -77,6 +77,8 @@ pub struct Page {
     pub images: u32,
     /// True when the content stopped at something that is not an operator.
     pub damaged: bool,
+    /// Glyphs drawn invisibly (`3 Tr`).
+    pub invisible: usize,
     /// What cleaning the glyphs' text did (see [`super::hygiene`]).
     pub cleaned: super::hygiene::Counts,
     /// True when a budget ran out on this page, so that some glyphs or lines were dropped.
@@ -159,6 +161,8 @@ struct GraphicsState {
     horizontal_scale: f64,
     leading: f64,
     rise: f64,
+    /// `Tr` 3: glyphs drawn invisibly (the text layer OCR lays over a scan).
+    invisible: bool,
     stroke_white: bool,
     fill_white: bool,
 }
@@ -174,6 +178,7 @@ impl GraphicsState {
             horizontal_scale: 1.0,
             leading: 0.0,
             rise: 0.0,
+            invisible: false,
             stroke_white: false,
             fill_white: false,
         }
@@ -407,6 +412,11 @@ impl<'a> Interpreter<'a> {
                 }
                 "TL" => set(&mut gs.leading, operands),
                 "Ts" => set(&mut gs.rise, operands),
+                "Tr" => {
+                    if let Some([mode]) = numbers::<1>(operands) {
+                        gs.invisible = mode == 3.0;
+                    }
+                }
                 "Td" | "TD" => {
                     if let Some([tx, ty]) = numbers::<2>(operands) {
                         if operation.operator == "TD" {
@@ -733,6 +743,7 @@ fn show(gs: &GraphicsState, text_matrix: &mut Matrix, bytes: &[u8], run: &mut Pa
             if [x0, y0, x1, y1].iter().all(|v| v.is_finite()) {
                 run.budget.glyphs -= 1;
                 let text = super::hygiene::clean(&code.text, &mut run.page.cleaned);
+                run.page.invisible += usize::from(gs.invisible);
                 run.page.glyphs.push(Glyph {
                     text,
                     x0,

@@ -123,12 +123,14 @@ pub fn read(bytes: &[u8]) -> Result<Document> {
     let mut builder = Builder::default();
     let mut counts = hygiene::Counts::default();
     let (mut damaged, mut limited, mut images, mut glyphs) = (0usize, false, 0u64, 0usize);
+    let mut invisible = 0usize;
     for (index, &id) in page_ids.iter().take(MAX_PAGES).enumerate() {
         let page = interpreter.page(id, &mut budget);
         damaged += usize::from(page.damaged);
         limited |= page.limited;
         images += u64::from(page.images);
         glyphs += page.glyphs.len();
+        invisible += page.invisible;
         counts.add(page.cleaned);
         let items = layout::lay_out(&page);
         builder.page(index as u32 + 1, &page, items);
@@ -152,6 +154,15 @@ pub fn read(bytes: &[u8]) -> Result<Document> {
         return Err(unsupported(
             "a PDF whose text layer decodes to garbage",
             &format!("{why}; OCR it first (e.g. `ocrmypdf --force-ocr`)"),
+        ));
+    }
+    if images > 0 && invisible * 2 >= glyphs {
+        findings.push(Finding::new(
+            "pdf.ocr_text",
+            Severity::Info,
+            format!(
+                "{invisible} of the {glyphs} glyphs are an invisible text layer over page images (OCR output): the text is only as good as that OCR"
+            ),
         ));
     }
     if pdf.xref_recovery.is_some() {
