@@ -2,7 +2,7 @@
 //!
 //! `cargo bench --bench hostile`: a crawl with the whole report on one line (cell locations in a
 //! very long line), prose dense with restated figures, a wide pipe table on few lines, and a Word
-//! table whose columns are merged down many rows. Criterion reports MB/s (Throughput::Bytes):
+//! table whose columns are merged down many rows, and a PDF page dense with text lines and rules. Criterion reports MB/s (Throughput::Bytes):
 //! linear code gives the same MB/s at every size.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -42,6 +42,53 @@ fn dense_narrative(bytes: usize) -> String {
         text.push_str(sentence);
     }
     text
+}
+
+/// A one-page PDF of `lines` text lines, rows of numbers between label lines, drawn so densely
+/// that every label line has rows of values on both sides (the rule-less row join's worst case),
+/// and a grid of 2,000 ruling lines.
+fn dense_pdf(lines: usize) -> Vec<u8> {
+    use lopdf::{dictionary, Object, Stream};
+    let mut doc = lopdf::Document::with_version("1.7");
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
+    });
+    let mut content = String::new();
+    for i in 0..lines {
+        let y = 800.0 - (i as f64) * 700.0 / lines as f64;
+        let text = if i % 2 == 0 {
+            "row label 1 2 3"
+        } else {
+            "label"
+        };
+        content.push_str(&format!(
+            "BT /F1 10 Tf 1 0 0 1 72 {y:.3} Tm ({text}) Tj ET\n"
+        ));
+    }
+    for k in 0..1000 {
+        let at = 50.0 + k as f64 * 0.5;
+        content.push_str(&format!("{at} 50 m {at} 550 l S 50 {at} m 550 {at} l S\n"));
+    }
+    let stream = doc.add_object(Stream::new(dictionary! {}, content.into_bytes()));
+    let pages = doc.new_object_id();
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => Object::Reference(pages),
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        "Contents" => Object::Reference(stream),
+        "Resources" => dictionary! { "Font" => dictionary! { "F1" => Object::Reference(font) } },
+    });
+    doc.objects.insert(
+        pages,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => vec![Object::Reference(page)], "Count" => 1,
+        }),
+    );
+    let catalog =
+        doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => Object::Reference(pages) });
+    doc.trailer.set("Root", Object::Reference(catalog));
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
 }
 
 /// A Word table of `rows` rows whose 8 columns are each one vertical merge.
@@ -92,6 +139,13 @@ fn hostile(c: &mut Criterion) {
         let docx = merged_docx(rows);
         group.throughput(Throughput::Bytes(docx.len() as u64));
         group.bench_with_input(BenchmarkId::new("merged-docx", rows), &docx, |b, d| {
+            b.iter(|| xxgk::parse(black_box(d)).is_ok())
+        });
+    }
+    for lines in [10_000, 40_000, 160_000] {
+        let pdf = dense_pdf(lines);
+        group.throughput(Throughput::Bytes(pdf.len() as u64));
+        group.bench_with_input(BenchmarkId::new("dense-pdf", lines), &pdf, |b, d| {
             b.iter(|| xxgk::parse(black_box(d)).is_ok())
         });
     }

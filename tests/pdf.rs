@@ -503,7 +503,7 @@ fn parse_hostile(pages: &[Vec<Draw>]) -> Result<xxgk::Report, String> {
 #[test]
 fn hostile_content_is_bounded() {
     let mut pages = pdf::paragraphs(&report_lines(), Font::Cjk);
-    // 100,000 ruling lines on one page: the page keeps 8,192 and says so.
+    // 100,000 ruling lines on one page: the page keeps 4,096 and says so.
     let lines: String = (0..100_000)
         .map(|i| format!("0 {} m 500 {} l S ", i % 800, i % 800))
         .collect();

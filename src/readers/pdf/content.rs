@@ -17,7 +17,7 @@ const MAX_FORM_DEPTH: usize = 8;
 /// How deep `q` may nest; deeper saves are ignored (their `Q` then restores the deepest kept).
 const MAX_STATE_DEPTH: usize = 256;
 /// The most ruling lines kept for one page (a report page draws a few hundred).
-const MAX_PAGE_RULES: usize = 8192;
+const MAX_PAGE_RULES: usize = 4096;
 /// The most path points kept for one path.
 const MAX_PATH_POINTS: usize = 1 << 16;
 

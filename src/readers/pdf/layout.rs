@@ -183,6 +183,9 @@ fn merge_row_bands(mut lines: Vec<TextLine>) -> Vec<TextLine> {
         .filter_map(|r| r.label_x)
         .fold(f64::MIN, f64::max);
     let centre = |l: &TextLine| (l.y0 + l.y1) / 2.0;
+    let mut by_centre: Vec<(f64, usize)> =
+        anchors.iter().map(|&a| (centre(&lines[a]), a)).collect();
+    by_centre.sort_by(|a, b| a.0.total_cmp(&b.0));
     let stacked = |i: usize| {
         let short = |j: usize| {
             lines.get(j).is_some_and(|l: &TextLine| {
@@ -201,9 +204,13 @@ fn merge_row_bands(mut lines: Vec<TextLine>) -> Vec<TextLine> {
         {
             continue;
         }
-        let mut near: Vec<(f64, usize)> = anchors
+        // The nearest rows by centre: anchors are in centre order, so only the two on each side
+        // of the line's place among them can be nearest (linear in the page, however long).
+        let at = by_centre.partition_point(|&(c, _)| c < centre(line));
+        let mut near: Vec<(f64, usize)> = by_centre
+            [at.saturating_sub(2)..(at + 2).min(by_centre.len())]
             .iter()
-            .map(|&a| ((centre(&lines[a]) - centre(line)).abs(), a))
+            .map(|&(c, a)| ((c - centre(line)).abs(), a))
             .collect();
         near.sort_by(|a, b| a.0.total_cmp(&b.0));
         let Some(&(best, anchor)) = near.first() else {
@@ -237,27 +244,21 @@ fn merge_row_bands(mut lines: Vec<TextLine>) -> Vec<TextLine> {
         }
     }
     // Two label starts for one row of values: which is its label is not known; neither joins.
-    let starters = |a: usize, joins: &[(usize, usize)]| {
-        joins
-            .iter()
-            .filter(|j| j.0 == a && starts_label(&lines[j.1].text))
-            .count()
-    };
-    let doubtful: Vec<usize> = anchors
-        .iter()
-        .copied()
-        .filter(|&a| starters(a, &joins) > 1)
-        .collect();
-    joins.retain(|j| !doubtful.contains(&j.0));
+    let mut starters: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for j in joins.iter().filter(|j| starts_label(&lines[j.1].text)) {
+        *starters.entry(j.0).or_default() += 1;
+    }
+    joins.retain(|j| starters.get(&j.0).is_none_or(|&n| n <= 1));
     if joins.is_empty() {
         return lines;
     }
+    let mut parts_of: std::collections::HashMap<usize, Vec<usize>> =
+        std::collections::HashMap::new();
+    for &(anchor, part) in &joins {
+        parts_of.entry(anchor).or_default().push(part);
+    }
     for &anchor in &anchors {
-        let parts: Vec<usize> = joins
-            .iter()
-            .filter(|j| j.0 == anchor)
-            .map(|j| j.1)
-            .collect();
+        let parts: Vec<usize> = parts_of.remove(&anchor).unwrap_or_default();
         let Some(shape) = lines[anchor].values.filter(|_| !parts.is_empty()) else {
             continue;
         };

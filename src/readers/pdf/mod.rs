@@ -34,7 +34,7 @@ const MAX_CONTENT: usize = 128 << 20;
 /// The most glyphs kept from a document.
 const MAX_GLYPHS: usize = 4 << 20;
 /// The most ruling lines kept from a document.
-const MAX_RULES: usize = 1 << 20;
+const MAX_RULES: usize = 1 << 18;
 
 fn container_error(reason: impl Into<String>) -> Error {
     Error::new(ErrorKind::Container {
