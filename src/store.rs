@@ -371,7 +371,9 @@ impl Store {
             let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<Result<_, _>>()?
         };
-        conn.pragma_update(None, "cache_size", -65536)?;
+        // 16 MiB of page cache: the writes append (reports, their cells and findings in key order),
+        // so a bigger cache buys little and costs every import its size in memory.
+        conn.pragma_update(None, "cache_size", -16384)?;
         Ok(Store { conn, keys })
     }
 
@@ -483,62 +485,107 @@ impl Store {
     /// Cross-report check X1: a report's 上年结转 (carried_over) must equal the same agency's
     /// previous-year 结转下年度 (carried_forward), column by column. Findings are (re)written on the
     /// later report with source `cross`. Returns the number of findings written.
+    ///
+    /// One query finds every mismatch: report pairs by the `(agency, year)` index, the two cells
+    /// of each column by the cells' primary key, so the check costs a few index look-ups per
+    /// report however many reports share an agency and year.
     pub fn cross_check(&mut self) -> StoreResult<usize> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM findings WHERE source = 'cross'", [])?;
-        let pairs: Vec<(i64, i64, String, i64)> = {
-            let mut statement = tx.prepare(
-                "SELECT later.id, earlier.id, later.agency, later.year
-                 FROM reports later JOIN reports earlier
+        // (position, carried_over key id, carried_forward key id) of each column both have.
+        let columns: Vec<(usize, i64, i64)> = crate::template::APPLICANT_COLUMNS
+            .iter()
+            .enumerate()
+            .filter_map(|(i, column)| {
+                let over = self
+                    .keys
+                    .get(&format!("applications.carried_over.{}", column.id))?;
+                let forward = self
+                    .keys
+                    .get(&format!("applications.carried_forward.{}", column.id))?;
+                Some((i, *over, *forward))
+            })
+            .collect();
+        if columns.is_empty() {
+            tx.commit()?;
+            return Ok(0);
+        }
+        let values = columns
+            .iter()
+            .map(|(i, over, forward)| format!("({i}, {over}, {forward})"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mismatches: Vec<(i64, i64, String, i64, i64, String, String)> = {
+            let mut statement = tx.prepare(&format!(
+                "WITH columns(position, over_key, forward_key) AS (VALUES {values})
+                 SELECT later.id, earlier.id, later.agency, later.year, columns.position,
+                        o.value_text, f.value_text
+                 FROM reports later
+                 JOIN reports earlier
                    ON earlier.agency = later.agency AND earlier.year = later.year - 1
+                 JOIN columns
+                 JOIN cell_values o ON o.report_id = later.id AND o.key_id = columns.over_key
+                 JOIN cell_values f ON f.report_id = earlier.id AND f.key_id = columns.forward_key
                  WHERE later.agency IS NOT NULL AND later.year IS NOT NULL
-                   AND EXISTS (SELECT 1 FROM files f WHERE f.report_id = later.id AND f.status <> 'missing')
-                   AND EXISTS (SELECT 1 FROM files f WHERE f.report_id = earlier.id AND f.status <> 'missing')
-                 ORDER BY later.id, earlier.id",
-            )?;
-            let rows =
-                statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+                   AND o.status = 'number' AND f.status = 'number'
+                   AND o.value_text IS NOT f.value_text
+                   AND EXISTS (SELECT 1 FROM files x WHERE x.report_id = later.id AND x.status <> 'missing')
+                   AND EXISTS (SELECT 1 FROM files x WHERE x.report_id = earlier.id AND x.status <> 'missing')
+                 ORDER BY later.id, earlier.id, columns.position"
+            ))?;
+            let rows = statement.query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })?;
             rows.collect::<Result<_, _>>()?
         };
         let mut written = 0;
         let mut positions: HashMap<i64, i64> = HashMap::new();
-        for (later, earlier, agency, year) in pairs {
-            let over = column_values(&tx, later, "applications.carried_over.")?;
-            let forward = column_values(&tx, earlier, "applications.carried_forward.")?;
-            let mut mismatches = Vec::new();
-            let mut keys = Vec::new();
-            for column in crate::template::APPLICANT_COLUMNS {
-                let (Some(a), Some(b)) = (over.get(column.id), forward.get(column.id)) else {
-                    continue;
-                };
-                if a != b {
-                    mismatches.push(format!("{} {a} ≠ {b}", column.label));
-                    keys.push(format!("applications.carried_over.{}", column.id));
-                }
-            }
-            if mismatches.is_empty() {
-                continue;
-            }
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO findings (report_id, source, position, rule, severity, message, cells, line)
+             VALUES (?1, 'cross', ?2, 'X1', 'error', ?3, ?4, NULL)",
+        )?;
+        for pair in mismatches.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            let (later, earlier, agency, year) = (pair[0].0, pair[0].1, &pair[0].2, pair[0].3);
+            let columns = crate::template::APPLICANT_COLUMNS;
+            let column = |position: i64| {
+                usize::try_from(position)
+                    .ok()
+                    .and_then(|p| columns.get(p))
+                    .map_or(("?", "?"), |c| (c.label, c.id))
+            };
+            let described: Vec<String> = pair
+                .iter()
+                .map(|m| format!("{} {} ≠ {}", column(m.4).0, m.5, m.6))
+                .collect();
+            let keys: Vec<String> = pair
+                .iter()
+                .map(|m| format!("applications.carried_over.{}", column(m.4).1))
+                .collect();
             let position = positions.entry(later).or_insert(0);
-            tx.execute(
-                "INSERT INTO findings (report_id, source, position, rule, severity, message, cells, line)
-                 VALUES (?1, 'cross', ?2, 'X1', 'error', ?3, ?4, NULL)",
-                params![
-                    later,
-                    *position,
-                    format!(
-                        "X1 {agency} {year}: 上年结转 does not equal {}'s 结转下年度 (report {earlier}): {}",
-                        year - 1,
-                        mismatches.join("; ")
-                    ),
-                    serde_json::to_string(&keys).unwrap_or_default(),
-                ],
-            )?;
+            insert.execute(params![
+                later,
+                *position,
+                format!(
+                    "X1 {agency} {year}: 上年结转 does not equal {}'s 结转下年度 (report {earlier}): {}",
+                    year - 1,
+                    described.join("; ")
+                ),
+                serde_json::to_string(&keys).unwrap_or_default(),
+            ])?;
             *position += 1;
             written += 1;
         }
+        drop(insert);
         tx.commit()?;
         Ok(written)
     }
@@ -574,20 +621,6 @@ fn now_text(tx: &Transaction<'_>) -> StoreResult<String> {
             r.get(0)
         })?,
     )
-}
-
-/// Exact values of one row of 表三 in a report: column id → value text.
-fn column_values(
-    tx: &Transaction<'_>,
-    report: i64,
-    prefix: &str,
-) -> StoreResult<HashMap<String, String>> {
-    let mut statement = tx.prepare_cached(
-        "SELECT substr(key, length(?2) + 1), value_text FROM cells
-         WHERE report_id = ?1 AND key LIKE ?2 || '%' AND status = 'number'",
-    )?;
-    let rows = statement.query_map(params![report, prefix], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Cell key ids: the cache, and the keys first stored in the current transaction.

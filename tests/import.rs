@@ -652,8 +652,13 @@ fn deleted_files_are_marked_missing_and_left_out_of_exports() {
         "a header and the one report that still exists"
     );
     assert!(!csv.contains("b.txt"));
-    // It comes back when it reappears; with --prune a missing file's row goes.
-    std::fs::write(dir.join("tree/b.txt"), common::seed()).unwrap();
+    // It comes back when it reappears with the content it had (its report is the one stored);
+    // with --prune a missing file's row goes.
+    std::fs::write(
+        dir.join("tree/b.txt"),
+        common::seed().replacen("0795-3274972", "0795-1111111", 1),
+    )
+    .unwrap();
     assert!(xxgk(&["import", "tree", "--db", "db.sqlite"], &dir)
         .status
         .success());

@@ -18,7 +18,10 @@ use std::time::{Duration, Instant};
 use xxgk::store::{content_hash, path_key, FileOutcome, FileRecord, Store};
 
 /// Files committed per transaction.
-const BATCH: usize = 256;
+const BATCH: usize = 128;
+/// Parsed files waiting for the writer, per worker: enough to keep the writer busy while a
+/// worker finishes its next file, few enough that reports in flight stay a few per worker.
+const QUEUED_PER_WORKER: usize = 2;
 /// Longest time results wait for their transaction.
 const BATCH_TIME: Duration = Duration::from_secs(2);
 /// How often progress is printed when stderr is not a terminal.
@@ -158,7 +161,11 @@ pub fn run(options: &ImportOptions) -> Result<RunStats, ImportError> {
                             path,
                             size,
                             mtime,
-                            known_hash: other.and_then(|k| k.hash.clone()),
+                            // A file that comes back after it went missing is read again,
+                            // so that its row says it is there.
+                            known_hash: other
+                                .filter(|k| k.status != "missing")
+                                .and_then(|k| k.hash.clone()),
                         }),
                     }
                 }
@@ -214,7 +221,8 @@ pub fn run(options: &ImportOptions) -> Result<RunStats, ImportError> {
     }));
     // A bounded channel from the workers to the one writer. When writing fails, the writer drops
     // the receiver: the workers' sends fail, and they stop taking files.
-    let (sender, receiver) = mpsc::sync_channel::<FileRecord>(BATCH);
+    let (sender, receiver) =
+        mpsc::sync_channel::<FileRecord>(QUEUED_PER_WORKER * pool.current_num_threads());
     let written = std::thread::scope(|scope| -> anyhow::Result<(usize, usize, usize, u64)> {
         let limits = &limits;
         scope.spawn(move || {
@@ -273,8 +281,12 @@ pub fn run(options: &ImportOptions) -> Result<RunStats, ImportError> {
     stats.missing = store
         .mark_missing(&root_keys, &seen_paths, options.prune)
         .map_err(store_error)?;
-    store.remove_orphans().map_err(store_error)?;
-    store.cross_check().map_err(store_error)?;
+    // A run that changed no file's row (everything skipped or unchanged) leaves reports and
+    // their pairs as they were: nothing to clean up or check again.
+    if stats.processed > 0 || stats.missing > 0 {
+        store.remove_orphans().map_err(store_error)?;
+        store.cross_check().map_err(store_error)?;
+    }
     stats.elapsed = start.elapsed();
     Ok(stats)
 }
