@@ -3,7 +3,7 @@
 use crate::checks;
 use crate::document::{Block, Document};
 use crate::error::{Error, ErrorKind, Result};
-use crate::fold::fold;
+use crate::fold::{fold, fold_char};
 use crate::metadata::{self, Header};
 use crate::narrative;
 use crate::position::Locator;
@@ -374,7 +374,7 @@ fn is_legacy(doc: &Document, header: &Header, no_tables: bool, year: Option<u16>
     if !no_tables {
         return false;
     }
-    let text = body_folded(doc, header);
+    let text = body_folded(doc, header, BODY_FOLDED_BYTES);
     if MODERN_MARKERS.iter().any(|m| text.contains(m)) {
         return false;
     }
@@ -420,8 +420,11 @@ impl Evidence {
 
 /// True when the head of the text speaks of an information-disclosure annual report.
 fn mentions_report(doc: &Document) -> bool {
-    let text = body_folded(doc, &Header::default());
-    let head: String = text.chars().take(3000).collect();
+    let text = body_folded(doc, &Header::default(), HEAD_BYTES);
+    let head = match text.char_indices().nth(HEAD_CHARS) {
+        Some((end, _)) => &text[..end],
+        None => text.as_str(),
+    };
     head.contains("信息公开")
         && (head.contains("年度报告") || head.contains("工作报告") || head.contains("年报"))
 }
@@ -434,23 +437,32 @@ fn title_names_report(title: Option<&str>) -> bool {
     })
 }
 
-fn body_folded(doc: &Document, header: &Header) -> String {
+/// Folded bytes of the body searched for the markers of a legacy report.
+const BODY_FOLDED_BYTES: usize = 200_000;
+/// Characters at the head of the text that must speak of the report.
+const HEAD_CHARS: usize = 3000;
+/// Folded bytes enough to hold `HEAD_CHARS` characters (four bytes at most each).
+const HEAD_BYTES: usize = HEAD_CHARS * 4;
+
+/// The folded text of the body (without the crawler's header), up to about `limit` bytes: the
+/// blocks are folded until that many are there.
+fn body_folded(doc: &Document, header: &Header, limit: usize) -> String {
     let mut text = String::new();
     for (i, block) in doc.blocks.iter().enumerate() {
         if header.blocks.contains(&i) {
             continue;
         }
         match block {
-            Block::Paragraph(p) => text.push_str(&fold(&p.text)),
+            Block::Paragraph(p) => text.extend(p.text.chars().filter_map(fold_char)),
             Block::Table(t) => {
                 for row in &t.rows {
                     for cell in &row.cells {
-                        text.push_str(&fold(&cell.text));
+                        text.extend(cell.text.chars().filter_map(fold_char));
                     }
                 }
             }
         }
-        if text.len() > 200_000 {
+        if text.len() > limit {
             break;
         }
     }

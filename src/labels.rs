@@ -136,7 +136,7 @@ fn build() -> LabelSet {
     // faster still but takes longer to build than a one-file parse spends searching.
     let automaton = AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostLongest)
-        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .kind(Some(AhoCorasickKind::DFA))
         .build(&patterns)
         .unwrap_or_else(|err| panic!("the template labels must compile: {err}"));
     LabelSet { automaton, roles }
