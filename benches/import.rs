@@ -1,8 +1,9 @@
 //! Bulk import benchmark: 10,000 report files generated from the corpus, imported into a fresh
 //! database with `--jobs 1` and `--jobs 2`.
 //!
-//! `cargo bench --bench import` (set `XXGK_BENCH_FILES` for another count). Prints files/s, MB/s,
-//! the database size and, where `/usr/bin/time` exists, the peak resident memory. This is a
+//! `cargo bench --bench import` (set `XXGK_BENCH_FILES` for other counts, `10000,40000` for two).
+//! Prints files/s, MB/s, the database size per report, the time of a second import over the
+//! unchanged tree and, where `/usr/bin/time` exists, the peak resident memory. This is a
 //! benchmark, not a test: nothing here asserts a time.
 
 use std::path::{Path, PathBuf};
@@ -60,11 +61,16 @@ fn generate(dir: &Path, n: usize) -> u64 {
     bytes
 }
 
-fn run(dir: &Path, jobs: usize, bytes: u64, files: usize) {
-    let db = dir.join(format!("bench-jobs{jobs}.sqlite"));
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-    }
+/// What one `xxgk import` run took.
+struct Measured {
+    seconds: f64,
+    peak: Option<f64>,
+    summary: String,
+}
+
+/// Runs `xxgk import files --db DB --jobs N` in `dir`, timed, under `/usr/bin/time -v` where it
+/// exists (for the peak resident memory).
+fn import(dir: &Path, db: &Path, jobs: usize) -> Measured {
     let time = Path::new("/usr/bin/time");
     let mut command = if time.exists() {
         let mut c = Command::new(time);
@@ -74,8 +80,8 @@ fn run(dir: &Path, jobs: usize, bytes: u64, files: usize) {
         Command::new(env!("CARGO_BIN_EXE_xxgk"))
     };
     command
-        .args(["import", "files", "--db"])
-        .arg(&db)
+        .args(["import", "files", "--quiet", "--db"])
+        .arg(db)
         .args(["--jobs", &jobs.to_string()])
         .current_dir(dir);
     let start = Instant::now();
@@ -86,36 +92,77 @@ fn run(dir: &Path, jobs: usize, bytes: u64, files: usize) {
         .lines()
         .find(|l| l.contains("Maximum resident set size"))
         .and_then(|l| l.rsplit(':').next())
-        .map(|kb| format!("{:.0} MB", kb.trim().parse::<f64>().unwrap_or(0.0) / 1024.0))
-        .unwrap_or_else(|| "n/a".into());
+        .and_then(|kb| kb.trim().parse::<f64>().ok())
+        .map(|kb| kb / 1024.0);
+    if !output.status.success() {
+        println!("{stderr}");
+    }
+    Measured {
+        seconds,
+        peak,
+        summary: String::from_utf8_lossy(&output.stdout).into_owned(),
+    }
+}
+
+/// A fresh import with `jobs` workers, then (with two workers) a second run over the unchanged
+/// tree.
+fn run(dir: &Path, jobs: usize, bytes: u64, files: usize) {
+    let db = dir.join(format!("bench-{files}-jobs{jobs}.sqlite"));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let fresh = import(dir, &db, jobs);
     let size: u64 = ["", "-wal"]
         .iter()
         .filter_map(|s| std::fs::metadata(format!("{}{s}", db.display())).ok())
         .map(|m| m.len())
         .sum();
+    let reports = distinct_reports(&fresh.summary).unwrap_or(files);
+    let peak = |m: &Measured| m.peak.map_or("n/a".to_string(), |p| format!("{p:.0} MB"));
     println!(
-        "import --jobs {jobs}: {files} files ({:.1} MB) in {seconds:.1}s = {:.0} files/s, {:.1} MB/s; peak RSS {peak}; database {:.1} MB",
+        "import --jobs {jobs}: {files} files ({:.1} MB) in {:.2}s = {:.0} files/s, {:.1} MB/s; peak RSS {}; database {:.1} MB = {:.1} KB per report ({reports} reports)",
         bytes as f64 / 1e6,
-        files as f64 / seconds,
-        bytes as f64 / 1e6 / seconds,
-        size as f64 / 1e6
+        fresh.seconds,
+        files as f64 / fresh.seconds,
+        bytes as f64 / 1e6 / fresh.seconds,
+        peak(&fresh),
+        size as f64 / 1e6,
+        size as f64 / 1e3 / reports as f64,
     );
-    if !output.status.success() {
-        println!("{stderr}");
+    if jobs == 2 {
+        let again = import(dir, &db, jobs);
+        println!(
+            "re-import --jobs {jobs}, nothing changed: {files} files in {:.2}s; peak RSS {}",
+            again.seconds,
+            peak(&again)
+        );
     }
-    print!("{}", String::from_utf8_lossy(&output.stdout));
+}
+
+/// The number of distinct reports an import summary gives (`reports:     9002 distinct`).
+fn distinct_reports(summary: &str) -> Option<usize> {
+    summary
+        .lines()
+        .find_map(|l| l.strip_prefix("reports:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
 }
 
 fn main() {
-    let files: usize = std::env::var("XXGK_BENCH_FILES")
+    // `XXGK_BENCH_FILES=10000,40000` runs each size in turn (a cost that grows faster than the
+    // archive shows as files/s falling).
+    let sizes: Vec<usize> = std::env::var("XXGK_BENCH_FILES")
         .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
-    let dir: PathBuf = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import-bench");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("files")).unwrap();
-    let bytes = generate(&dir.join("files"), files);
-    for jobs in [1, 2] {
-        run(&dir, jobs, bytes, files);
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .filter(|v: &Vec<usize>| !v.is_empty())
+        .unwrap_or_else(|| vec![10_000]);
+    for files in sizes {
+        let dir: PathBuf = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import-bench");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("files")).unwrap();
+        let bytes = generate(&dir.join("files"), files);
+        for jobs in [1, 2] {
+            run(&dir, jobs, bytes, files);
+        }
     }
 }

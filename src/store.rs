@@ -9,7 +9,7 @@
 //! next run completes. The schema is documented in the README.
 
 use crate::report::{Report, Severity};
-use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -303,6 +303,16 @@ pub struct Store {
     conn: Connection,
     /// Cell key → id in `cell_keys`.
     keys: HashMap<String, i64>,
+    /// The transaction [`Store::begin`] opened: its time, and the keys first stored in it.
+    open: Option<OpenBatch>,
+}
+
+/// A transaction of file writes in progress.
+struct OpenBatch {
+    /// The time written on each file's row.
+    now: String,
+    /// Keys added to `cell_keys` in this transaction (gone again if it fails).
+    new_keys: Vec<String>,
 }
 
 impl Store {
@@ -374,7 +384,11 @@ impl Store {
         // 16 MiB of page cache: the writes append (reports, their cells and findings in key order),
         // so a bigger cache buys little and costs every import its size in memory.
         conn.pragma_update(None, "cache_size", -16384)?;
-        Ok(Store { conn, keys })
+        Ok(Store {
+            conn,
+            keys,
+            open: None,
+        })
     }
 
     /// The underlying connection, for queries.
@@ -401,27 +415,83 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Stores a batch of files in one transaction. The transaction takes the write lock at once,
-    /// so that another import of the same database waits for it (up to the busy timeout) instead of
-    /// failing half-way.
+    /// Stores a batch of files in one transaction (see [`Store::begin`]).
     pub fn write_batch(&mut self, records: &[FileRecord]) -> StoreResult<()> {
-        fail_if_asked()?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let now = now_text(&tx)?;
-        let mut new_keys = Vec::new();
+        self.begin()?;
         for record in records {
-            write_file(&tx, record, &now, &mut self.keys, &mut new_keys)?;
+            self.write(record)?;
         }
-        match tx.commit() {
-            Ok(()) => Ok(()),
+        self.commit()
+    }
+
+    /// Opens a transaction for [`Store::write`]. It takes the write lock at once, so that another
+    /// import of the same database waits for it (up to the busy timeout) instead of failing
+    /// half-way. A transaction already open is left as it is.
+    pub fn begin(&mut self) -> StoreResult<()> {
+        if self.open.is_some() {
+            return Ok(());
+        }
+        fail_if_asked()?;
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match now_text(&self.conn) {
+            Ok(now) => {
+                self.open = Some(OpenBatch {
+                    now,
+                    new_keys: Vec::new(),
+                });
+                Ok(())
+            }
             Err(err) => {
-                // The keys added in the failed transaction do not exist.
-                for key in new_keys {
-                    self.keys.remove(&key);
-                }
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(err)
+            }
+        }
+    }
+
+    /// Writes one file (and its report) in the open transaction, opening one if none is. On an
+    /// error the transaction is rolled back: nothing of it stays.
+    pub fn write(&mut self, record: &FileRecord) -> StoreResult<()> {
+        self.begin()?;
+        let Some(batch) = self.open.as_mut() else {
+            return Ok(());
+        };
+        let written = write_file(
+            &self.conn,
+            record,
+            &batch.now,
+            &mut self.keys,
+            &mut batch.new_keys,
+        );
+        if written.is_err() {
+            self.rollback();
+        }
+        written
+    }
+
+    /// Commits the open transaction (nothing when none is open). When the commit fails, the
+    /// transaction is rolled back.
+    pub fn commit(&mut self) -> StoreResult<()> {
+        if self.open.is_none() {
+            return Ok(());
+        }
+        match self.conn.execute_batch("COMMIT") {
+            Ok(()) => {
+                self.open = None;
+                Ok(())
+            }
+            Err(err) => {
+                self.rollback();
                 Err(err.into())
+            }
+        }
+    }
+
+    /// Rolls the open transaction back; the keys it added are forgotten.
+    fn rollback(&mut self) {
+        if let Some(batch) = self.open.take() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            for key in batch.new_keys {
+                self.keys.remove(&key);
             }
         }
     }
@@ -615,7 +685,7 @@ fn is_not_assessable(finding: &crate::report::Finding) -> bool {
 }
 
 /// The current time as SQLite writes it.
-fn now_text(tx: &Transaction<'_>) -> StoreResult<String> {
+fn now_text(tx: &Connection) -> StoreResult<String> {
     Ok(
         tx.query_row("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')", [], |r| {
             r.get(0)
@@ -627,7 +697,7 @@ fn now_text(tx: &Transaction<'_>) -> StoreResult<String> {
 type KeyCache<'a> = (&'a mut HashMap<String, i64>, &'a mut Vec<String>);
 
 fn write_file(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     record: &FileRecord,
     now: &str,
     keys: &mut HashMap<String, i64>,
@@ -683,7 +753,7 @@ fn write_file(
 
 /// Stores a report unless one with the same content hash is stored already; returns its id.
 fn write_report(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     hash: &str,
     report: &Report,
     keys: KeyCache<'_>,

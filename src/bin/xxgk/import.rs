@@ -235,9 +235,13 @@ pub fn run(options: &ImportOptions) -> Result<RunStats, ImportError> {
             });
         });
         let receiver = receiver;
-        let mut batch = Vec::with_capacity(BATCH);
+        // Each record is written as it arrives, into a transaction committed every `BATCH`
+        // files or `BATCH_TIME`: the workers go on parsing while the writer writes, and a
+        // record waits for the writer, not for its batch.
+        let mut in_batch = 0usize;
         let mut last_commit = Instant::now();
         let (mut processed, mut failed, mut unchanged, mut bytes) = (0usize, 0usize, 0usize, 0u64);
+        let writing = "cannot write to the database; what was committed before stays";
         loop {
             let received = receiver.recv_timeout(Duration::from_millis(200));
             let done = matches!(received, Err(mpsc::RecvTimeoutError::Disconnected));
@@ -252,16 +256,14 @@ pub fn run(options: &ImportOptions) -> Result<RunStats, ImportError> {
                     FileOutcome::Parsed(_) => processed += 1,
                 }
                 progress.advance(record.size);
-                batch.push(record);
-            }
-            if batch.len() >= BATCH
-                || (!batch.is_empty() && (done || last_commit.elapsed() >= BATCH_TIME))
-            {
                 // On failure `receiver` goes with this scope's closure, and the workers stop.
-                store
-                    .write_batch(&batch)
-                    .context("cannot write to the database; what was committed before stays")?;
-                batch.clear();
+                store.write(&record).context(writing)?;
+                in_batch += 1;
+            }
+            if in_batch >= BATCH || (in_batch > 0 && (done || last_commit.elapsed() >= BATCH_TIME))
+            {
+                store.commit().context(writing)?;
+                in_batch = 0;
                 last_commit = Instant::now();
             }
             if done {
