@@ -151,6 +151,12 @@ CREATE INDEX IF NOT EXISTS reports_agency_year ON reports(agency, year);
 CREATE INDEX IF NOT EXISTS reports_template ON reports(template);
 CREATE INDEX IF NOT EXISTS files_status ON files(status);
 CREATE INDEX IF NOT EXISTS files_report ON files(report_id);
+"#;
+
+/// The indexes over every cell and finding row, by key and by rule. A bulk import drops them
+/// and builds them again at the end ([`Store::defer_indexes`]): one sort instead of a seek per
+/// row. Opening a database builds them when missing (an import that stopped half-way).
+const ROW_INDEXES: &str = r#"
 CREATE INDEX IF NOT EXISTS cell_values_key ON cell_values(key_id);
 CREATE INDEX IF NOT EXISTS findings_rule ON findings(rule, severity);
 "#;
@@ -339,6 +345,7 @@ impl Store {
         )?;
         if fresh {
             conn.execute_batch(SCHEMA)?;
+            conn.execute_batch(ROW_INDEXES)?;
         } else {
             conn.execute_batch(
                 "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
@@ -381,6 +388,9 @@ impl Store {
             let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<Result<_, _>>()?
         };
+        if !fresh {
+            conn.execute_batch(ROW_INDEXES)?;
+        }
         // 16 MiB of page cache: the writes append (reports, their cells and findings in key order),
         // so a bigger cache buys little and costs every import its size in memory.
         conn.pragma_update(None, "cache_size", -16384)?;
@@ -494,6 +504,29 @@ impl Store {
                 self.keys.remove(&key);
             }
         }
+    }
+
+    /// Before writing `files` files: when they are more than the reports stored (a first import,
+    /// or one that more than doubles the database), drops the indexes over every cell and
+    /// finding row, to be built again by [`Store::build_indexes`]. Returns whether it did.
+    pub fn defer_indexes(&mut self, files: usize) -> StoreResult<bool> {
+        let reports: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM reports", [], |r| r.get(0))?;
+        if i64::try_from(files).unwrap_or(i64::MAX) <= reports {
+            return Ok(false);
+        }
+        self.conn.execute_batch(
+            "BEGIN IMMEDIATE; DROP INDEX IF EXISTS cell_values_key; DROP INDEX IF EXISTS findings_rule; COMMIT;",
+        )?;
+        Ok(true)
+    }
+
+    /// Builds the indexes over cell and finding rows that are missing.
+    pub fn build_indexes(&mut self) -> StoreResult<()> {
+        self.conn
+            .execute_batch(&format!("BEGIN IMMEDIATE; {ROW_INDEXES} COMMIT;"))?;
+        Ok(())
     }
 
     /// Deletes reports no file refers to any more (their cells, sections and findings go with them).

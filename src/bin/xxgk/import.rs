@@ -195,6 +195,9 @@ pub fn run(options: &ImportOptions) -> Result<RunStats, ImportError> {
     stats.processed += walk_failures.len();
     stats.failed += walk_failures.len();
 
+    store
+        .defer_indexes(candidates.len())
+        .map_err(store_error)?;
     let progress = Progress::new(candidates.len() as u64, options.quiet);
     let pool = {
         let mut builder = rayon::ThreadPoolBuilder::new();
@@ -279,6 +282,7 @@ pub fn run(options: &ImportOptions) -> Result<RunStats, ImportError> {
     stats.failed += failed;
     stats.unchanged = unchanged;
     stats.bytes = bytes;
+    store.build_indexes().map_err(store_error)?;
     let root_keys: Vec<Vec<u8>> = roots.iter().map(|r| path_key(r)).collect();
     stats.missing = store
         .mark_missing(&root_keys, &seen_paths, options.prune)
