@@ -116,6 +116,10 @@ fn decode_declared(
     if looks_like_utf8(bytes) {
         return decode_with(bytes, UTF_8, 0, findings);
     }
+    if looks_like_gbk(bytes) {
+        // What chardetng says of such text (with the `.cn` hint), at a fraction of its cost.
+        return decode_with(bytes, GBK, 0, findings);
+    }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(
         &bytes[..bytes.len().min(SNIFF_PREFIX)],
@@ -157,6 +161,9 @@ pub(crate) fn utf16_by_nul_pattern(bytes: &[u8]) -> Option<&'static Encoding> {
 /// True when the bytes are UTF-8: strictly valid, or valid but for a character cut off at the
 /// end, or valid but for a few stray bytes among many well-formed multi-byte characters.
 fn looks_like_utf8(bytes: &[u8]) -> bool {
+    if std::str::from_utf8(bytes).is_ok() {
+        return true;
+    }
     let mut rest = bytes;
     let mut errors = 0usize;
     let mut multibyte_chars = 0usize;
@@ -185,6 +192,44 @@ fn looks_like_utf8(bytes: &[u8]) -> bool {
         }
     }
     errors == 0 || (multibyte_chars >= 200 && errors * 200 <= multibyte_chars)
+}
+
+/// Share (in percent) of two-byte characters that must lie in the GB2312 rows (both bytes
+/// A1–FE) for text to be read as GBK without asking chardetng. Simplified Chinese written in GBK
+/// stays there but for a rare name; Big5 puts about two characters in five outside (second
+/// bytes 40–7E), Shift_JIS most of its kana.
+const GB2312_SHARE: usize = 95;
+/// Two-byte characters needed before the share says anything.
+const GBK_MIN_CHARS: usize = 64;
+
+/// True when the bytes are well-formed GB18030 (ASCII, two-byte and four-byte sequences, no
+/// byte out of place) whose two-byte characters are nearly all in the GB2312 rows: plain
+/// simplified Chinese in GBK, decoded as such without running the detector.
+fn looks_like_gbk(bytes: &[u8]) -> bool {
+    let (mut pairs, mut gb2312) = (0usize, 0usize);
+    let mut at = 0usize;
+    while at < bytes.len() {
+        let lead = bytes[at];
+        if lead < 0x80 {
+            at += 1;
+            continue;
+        }
+        if !(0x81..=0xFE).contains(&lead) {
+            return false;
+        }
+        match (bytes.get(at + 1), bytes.get(at + 2), bytes.get(at + 3)) {
+            (Some(&(0x30..=0x39)), Some(&(0x81..=0xFE)), Some(&(0x30..=0x39))) => at += 4,
+            (Some(&trail), _, _) if (0x40..=0xFE).contains(&trail) && trail != 0x7F => {
+                pairs += 1;
+                gb2312 += usize::from((0xA1..=0xFE).contains(&lead) && trail >= 0xA1);
+                at += 2;
+            }
+            // A lead byte cut off at the very end: the decoder reports it.
+            (None, _, _) => break,
+            _ => return false,
+        }
+    }
+    pairs >= GBK_MIN_CHARS && gb2312 * 100 >= pairs * GB2312_SHARE
 }
 
 fn count_multibyte(text: &str) -> usize {
@@ -328,6 +373,43 @@ mod tests {
         );
         assert_eq!(d.text, SAMPLE);
         assert!(d.findings.is_empty());
+    }
+
+    /// The seed report's opening, long enough for the detector and the GB2312 share.
+    const LONG_SAMPLE: &str = "本报告依据《中华人民共和国政府信息公开条例》和《国务院办公厅政府信息与政务公开办公室关于政府信息公开工作年度报告有关事项的通知》要求，由宜春市统计局结合有关统计数据编制。本年度报告中所列数据的统计期限自2020年1月1日起至2020年12月31日止。全文由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项六个部分组成。";
+
+    #[test]
+    fn plain_gbk_is_read_without_the_detector_and_as_the_detector_reads_it() {
+        let (bytes, _, _) = GBK.encode(LONG_SAMPLE);
+        assert!(looks_like_gbk(&bytes));
+        let d = decode(&bytes, None);
+        assert_eq!((d.encoding.as_str(), d.text.as_str()), ("GBK", LONG_SAMPLE));
+        let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+        detector.feed(&bytes, true);
+        assert_eq!(
+            detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow),
+            GBK
+        );
+        // A four-byte GB18030 character keeps the fast path; a byte out of place leaves it.
+        let text = format!("{LONG_SAMPLE}\u{20087}");
+        let (with_four, _, _) = GB18030.encode(&text);
+        assert!(looks_like_gbk(&with_four));
+        assert_eq!(decode(&with_four, None).text, text);
+        let mut broken = bytes.to_vec();
+        broken.insert(10, 0xFF);
+        assert!(!looks_like_gbk(&broken));
+    }
+
+    #[test]
+    fn big5_is_left_to_the_detector() {
+        let traditional = "本報告依據《中華人民共和國政府資訊公開條例》和有關事項的通知要求編製。本年度報告中所列數據的統計期限自二〇二〇年一月一日起至十二月三十一日止。全文由總體情況、主動公開政府資訊情況、收到和處理政府資訊公開申請情況、行政複議行政訴訟情況、存在的主要問題及改進情況、其他需要報告的事項六個部分組成。";
+        let (bytes, _, _) = encoding_rs::BIG5.encode(traditional);
+        // Well-formed as GBK too, but outside the GB2312 rows: the fast path does not take it.
+        assert!(std::str::from_utf8(&bytes).is_err());
+        assert!(GBK
+            .decode_without_bom_handling_and_without_replacement(&bytes)
+            .is_some());
+        assert!(!looks_like_gbk(&bytes));
     }
 
     #[test]

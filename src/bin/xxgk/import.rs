@@ -195,9 +195,7 @@ pub fn run(options: &ImportOptions) -> Result<RunStats, ImportError> {
     stats.processed += walk_failures.len();
     stats.failed += walk_failures.len();
 
-    store
-        .defer_indexes(candidates.len())
-        .map_err(store_error)?;
+    store.defer_indexes(candidates.len()).map_err(store_error)?;
     let progress = Progress::new(candidates.len() as u64, options.quiet);
     let pool = {
         let mut builder = rayon::ThreadPoolBuilder::new();
