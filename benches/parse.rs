@@ -1,4 +1,5 @@
-//! Parsing throughput: the seed report, the text fixtures, web pages, Word files and PDFs.
+//! Parsing throughput: the seed report, one report in several encodings and formats, the text
+//! fixtures, web pages, Word files and PDFs.
 //!
 //! `cargo bench --bench parse`; criterion reports time per parse and MB/s (Throughput::Bytes).
 
@@ -122,9 +123,31 @@ fn parse_pdf_files(c: &mut Criterion) {
     group.finish();
 }
 
+/// One report in several encodings and formats, side by side: the seed in UTF-8 and in
+/// GB18030, and 平潭 2024 as page text and as the HTML page. Throughput is counted in reports
+/// (`elements`), so that criterion's rates compare the same work.
+fn parse_same_report(c: &mut Criterion) {
+    let utf8 = fixture("000_500855b189a022d6.txt");
+    let text = String::from_utf8(utf8.clone()).unwrap();
+    let (gb18030, _, _) = encoding_rs::GB18030.encode(&text);
+    let gb18030 = gb18030.into_owned();
+    let mut group = c.benchmark_group("same-report");
+    group.throughput(Throughput::Elements(1));
+    for (name, bytes) in [
+        ("seed UTF-8", utf8),
+        ("seed GB18030", gb18030),
+        ("pingtan-2024 text", fixture("pingtan-2024.txt")),
+        ("pingtan-2024 html", fixture("pingtan-2024.html")),
+    ] {
+        group.bench_function(name, |b| b.iter(|| xxgk::parse(black_box(&bytes)).unwrap()));
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     parse_seed,
+    parse_same_report,
     parse_text_fixtures,
     parse_rendered_pages,
     parse_html_pages,
