@@ -130,6 +130,7 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
         cells: Vec::new(),
         narrative: Vec::new(),
         checks: Vec::new(),
+        indicators: Vec::new(),
         findings: Vec::new(),
     };
     report.metadata.bom = source.bom;
@@ -238,6 +239,7 @@ pub fn analyze(doc: &Document, source: Source<'_>) -> Result<Report> {
     findings.extend(narrative_findings);
     report.tables = assembled.tables;
     report.cells = assembled.cells;
+    report.indicators = crate::indicators::compute(&report.cells);
     report.checks = checks;
     report.findings = findings;
     Ok(report)

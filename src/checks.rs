@@ -1,4 +1,4 @@
-//! The consistency rules (勾稽关系) R1–R7 of `domain.md`.
+//! The consistency rules (勾稽关系) R1–R7 of `docs/domain.md` (listed by [`crate::RULES`]).
 //!
 //! Each rule is evaluated over each of its scopes (a column, a row, a table) and gives a [`Check`]
 //! with its outcome. A rule that fails gives an `error` finding naming the cells in Chinese labels
@@ -139,6 +139,23 @@ fn appeals_identities() -> &'static [Identity] {
         })
         .collect()
     })
+}
+
+/// Every (rule, key) pair of the form's identities R1–R6 in a version: which rules a canonical
+/// cell takes part in, for the codebook.
+pub(crate) fn identity_rules(
+    version: Version,
+) -> impl Iterator<Item = (&'static str, &'static str)> {
+    application_identities(version)
+        .iter()
+        .chain(appeals_identities())
+        .flat_map(|identity| {
+            identity
+                .left
+                .iter()
+                .chain(&identity.right)
+                .map(move |key| (identity.rule, key.as_str()))
+        })
 }
 
 impl Runner<'_> {

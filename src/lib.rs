@@ -18,6 +18,11 @@
 //! assert!(!report.has_failed_rules());
 //! ```
 //!
+//! Every canonical key, with its labels, unit, rules and its counterpart in the other version of
+//! the form, is described by [`codebook()`] (`docs/codebook.md` in the repository is its Markdown
+//! form, printed by `xxgk keys`); the ratios studies compute are [`INDICATORS`], given per report
+//! in [`Report::indicators`].
+//!
 //! The pipeline is `bytes → sniff + decode → reader → Document → sections, tables, metadata →
 //! checks → Report`. Every reader lowers its format into the same `Document`; nothing
 //! after the reader knows which format the bytes came in.
@@ -27,11 +32,13 @@
 
 mod analyze;
 mod checks;
+mod codebook;
 mod decode;
 mod document;
 mod error;
 mod fold;
 mod grid;
+mod indicators;
 mod keys;
 mod labels;
 mod metadata;
@@ -53,7 +60,9 @@ mod value;
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+pub use codebook::{codebook, Correspondence, CorrespondenceKind, KeyInfo, RuleInfo, RULES};
 pub use error::{Error, ErrorKind, Result};
+pub use indicators::{Indicator, IndicatorDef, Term, INDICATORS};
 pub use keys::canonical_keys;
 pub use number::Decimal;
 pub use report::{

@@ -89,6 +89,30 @@ pub enum Target {
 }
 
 impl Target {
+    /// Every target, for the codebook's list of the cells X2 compares.
+    pub const ALL: &'static [Target] = &[
+        Target::NewReceived,
+        Target::CarriedOver,
+        Target::Granted,
+        Target::PartiallyGranted,
+        Target::Withheld,
+        Target::Unavailable,
+        Target::Declined,
+        Target::OtherOutcome,
+        Target::TotalProcessed,
+        Target::CarriedForward,
+        Target::RegulationsIssued,
+        Target::RegulationsRepealed,
+        Target::RegulationsInForce,
+        Target::NormativeIssued,
+        Target::NormativeRepealed,
+        Target::NormativeInForce,
+        Target::ProcurementItems,
+        Target::ProcurementAmount,
+        Target::Review,
+        Target::Litigation,
+    ];
+
     /// The table the cells are in.
     pub fn table(self) -> StatTable {
         match self {

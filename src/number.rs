@@ -113,6 +113,16 @@ impl Decimal {
         Decimal::new(a.checked_add(b)?, scale)
     }
 
+    /// Exact negation; `None` on overflow.
+    pub fn checked_neg(&self) -> Option<Decimal> {
+        Decimal::new(self.units.checked_neg()?, self.scale)
+    }
+
+    /// True for zero.
+    pub fn is_zero(&self) -> bool {
+        self.units == 0
+    }
+
     fn normalized(self) -> Decimal {
         self.reduce_scale()
     }

@@ -42,6 +42,10 @@ pub struct Report {
     pub narrative: Vec<NarrativeFigure>,
     /// The outcome of every consistency rule (勾稽关系) that applies to the tables found.
     pub checks: Vec<Check>,
+    /// The ratios studies compute from the cells ([`crate::INDICATORS`]): disclosure, refusal
+    /// and unavailable rates, backlog, correction rates; `null` where an input is not a number.
+    #[serde(default)]
+    pub indicators: Vec<crate::Indicator>,
     /// Everything worth a reader's attention: failed rules, unreadable or ambiguous cells,
     /// missing sections, decoding problems.
     pub findings: Vec<Finding>,

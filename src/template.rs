@@ -1,7 +1,7 @@
 //! The official forms as data: every label, key and unit of 表二, 表三 and 表四 in both versions.
 //!
 //! Labels are quoted from the official formats (国办公开办函〔2019〕60号 and 〔2021〕30号); keys are
-//! this project's canonical names (see `domain.md`). Matching never uses positions, only these
+//! this project's canonical names (see `docs/domain.md` and `docs/codebook.md`). Matching never uses positions, only these
 //! labels, folded by [`crate::fold`].
 
 use crate::report::{StatTable, Template};

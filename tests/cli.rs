@@ -228,3 +228,45 @@ fn a_zip_of_reports_is_refused_with_what_to_do() {
 fn zip_writer() -> zip::ZipWriter<std::io::Cursor<Vec<u8>>> {
     zip::ZipWriter::new(std::io::Cursor::new(Vec::new()))
 }
+
+#[test]
+fn keys_lists_the_codebook_of_each_version() {
+    let rows = |version: &str| {
+        let out = xxgk(&["keys", "--version", version], None);
+        assert!(out.status.success());
+        let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+        let headers = reader.headers().unwrap().clone();
+        let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let (table, rules) = (column("table"), column("rules"));
+        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let count = |t: &str| records.iter().filter(|r| &r[table] == t).count();
+        let r1 = records.iter().filter(|r| r[rules].contains("R1")).count();
+        (count("active"), count("applications"), count("appeals"), r1)
+    };
+    // R1 takes the four rows it names, in each of the 7 columns.
+    assert_eq!(rows("2019"), (22, 161, 15, 28));
+    assert_eq!(rows("2021"), (10, 175, 15, 28));
+    let out = xxgk(&["keys", "--format", "json"], None);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let other = json["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["key"] == "applications.other.total")
+        .unwrap();
+    assert_eq!(other["versions"], serde_json::json!(["2019"]));
+    assert_eq!(other["correspondence"]["kind"], "sum");
+    assert_eq!(json["indicators"][0]["name"], "disclosure_rate");
+}
+
+#[test]
+fn the_codebook_in_docs_is_what_keys_prints() {
+    let out = xxgk(&["keys", "--format", "markdown"], None);
+    assert!(out.status.success());
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codebook.md")).unwrap();
+    assert!(
+        committed == String::from_utf8(out.stdout).unwrap(),
+        "docs/codebook.md is out of date: run `xxgk keys --format markdown -o docs/codebook.md`"
+    );
+}

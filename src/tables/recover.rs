@@ -3,7 +3,7 @@
 //! Crawled text glues a row's cells into one run (`行政规范性文件6233440` is 62 | 33 | 440). The
 //! form guarantees what such a run must hold: the row's cell count, whole numbers without leading
 //! zeros (a lone 0 excepted), a sign only where a value may be negative, and the identities of
-//! `domain.md`: R2 inside each row of 表三, R4–R6 inside 表四, and R1 and R3 across the rows of 表三.
+//! `docs/domain.md`: R2 inside each row of 表三, R4–R6 inside 表四, and R1 and R3 across the rows of 表三.
 //!
 //! Every split of a run into the row's cells is enumerated (spaces, when present, are boundaries);
 //! splits that break the row's own identity are dropped; then the rows of 表三 are solved jointly

@@ -15,6 +15,7 @@
 
 mod export;
 mod import;
+mod keys;
 mod output;
 
 use clap::{Parser as ClapParser, Subcommand, ValueEnum};
@@ -123,6 +124,39 @@ enum Command {
         #[arg(short, long, alias = "out")]
         output: Option<PathBuf>,
     },
+    /// The codebook: every canonical key with its table, versions, Chinese labels, unit, rules and
+    /// its counterpart in the other version; the rules; the indicators' formulas.
+    Keys {
+        /// The output format.
+        #[arg(short, long, value_enum, default_value_t = KeysFormat::Csv)]
+        format: KeysFormat,
+        /// Only the keys of one version of the form.
+        #[arg(long, value_enum)]
+        version: Option<KeysVersion>,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum KeysFormat {
+    /// One row per key.
+    Csv,
+    /// Keys, rules and indicators as one JSON object.
+    Json,
+    /// The codebook document (what `docs/codebook.md` holds).
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum KeysVersion {
+    /// The 2019 form (国办公开办函〔2019〕60号).
+    #[value(name = "2019")]
+    V2019,
+    /// The 2021 form (国办公开办函〔2021〕30号).
+    #[value(name = "2021")]
+    V2021,
 }
 
 #[derive(clap::Args)]
@@ -378,6 +412,24 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 ExportFormat::CsvLong => export::csv_long(&store, sink),
                 ExportFormat::CsvNarrative => export::csv_narrative(&store, sink),
                 ExportFormat::Jsonl => export::jsonl(&store, sink),
+            }
+            .map_err(Failure::writing)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys {
+            format,
+            version,
+            output,
+        } => {
+            let template = version.map(|v| match v {
+                KeysVersion::V2019 => xxgk::Template::V2019,
+                KeysVersion::V2021 => xxgk::Template::V2021,
+            });
+            let sink = open_output(output.as_deref())?;
+            match format {
+                KeysFormat::Csv => keys::csv(template, sink),
+                KeysFormat::Json => keys::json(template, sink),
+                KeysFormat::Markdown => keys::markdown(template, sink),
             }
             .map_err(Failure::writing)?;
             Ok(ExitCode::SUCCESS)
