@@ -17,6 +17,9 @@ use serde::Serialize;
 pub struct KeyInfo {
     /// The canonical key, e.g. `applications.new_received.natural_person`.
     pub key: &'static str,
+    /// A column name of at most 32 ASCII letters, digits and `_` for Stata, SPSS and SAS
+    /// (`t3_r01_np` for `applications.new_received.natural_person`).
+    pub short_name: String,
     /// The table it is a cell of.
     pub table: StatTable,
     /// The versions of the form that have this cell (`2019`, `2021` or both).
@@ -182,6 +185,7 @@ fn describe(key: &'static str, versions: Vec<Template>) -> KeyInfo {
     let correspondence = correspondence(key, &versions);
     KeyInfo {
         key,
+        short_name: short_name(key),
         table,
         versions,
         row_label,
@@ -189,6 +193,60 @@ fn describe(key: &'static str, versions: Vec<Template>) -> KeyInfo {
         unit,
         rules,
         correspondence,
+    }
+}
+
+/// The short column name of a key: `t2_` + row abbreviation + column id for 表二, `t3_r` + the
+/// row's place in the form (2019 and 2021 rows numbered together) + applicant abbreviation for
+/// 表三, `t4_` + group abbreviation + outcome for 表四.
+fn short_name(key: &str) -> String {
+    let mut parts = key.splitn(3, '.');
+    let (table, first, rest) = (
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+    );
+    match table {
+        "active" => {
+            let row = match first {
+                "regulations" => "reg",
+                "normative_documents" => "norm",
+                "licensing" => "lic",
+                "other_services" => "svc",
+                "penalties" => "pen",
+                "coercive_measures" => "coer",
+                "fees" => "fee",
+                "procurement" => "proc",
+                other => other,
+            };
+            format!("t2_{row}_{rest}")
+        }
+        "applications" => {
+            let row = crate::template::APPLICATION_ROWS
+                .iter()
+                .position(|r| r.id == first)
+                .map_or(0, |i| i + 1);
+            let column = match rest {
+                "natural_person" => "np",
+                "commercial" => "com",
+                "research" => "res",
+                "social_welfare" => "soc",
+                "legal_services" => "leg",
+                "other_org" => "oth",
+                "total" => "tot",
+                other => other,
+            };
+            format!("t3_r{row:02}_{column}")
+        }
+        _ => {
+            let group = match first {
+                "review" => "rv",
+                "litigation_direct" => "ld",
+                "litigation_after_review" => "lr",
+                other => other,
+            };
+            format!("t4_{group}_{rest}")
+        }
     }
 }
 
@@ -332,6 +390,41 @@ mod tests {
         assert_eq!(misc.versions, vec![Template::V2021]);
         assert_eq!(misc.correspondence.kind, CorrespondenceKind::Part);
         assert_eq!(misc.correspondence.keys, ["applications.other.total"]);
+    }
+
+    #[test]
+    fn short_names_are_unique_stata_names() {
+        let book = codebook();
+        let mut seen = std::collections::HashSet::new();
+        for info in &book {
+            let name = &info.short_name;
+            assert!(name.len() <= 32, "{name}");
+            assert!(
+                name.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+                "{name}"
+            );
+            assert!(seen.insert(name.clone()), "{name} twice");
+        }
+        let name = |key: &str| {
+            book.iter()
+                .find(|k| k.key == key)
+                .unwrap()
+                .short_name
+                .clone()
+        };
+        assert_eq!(
+            name("applications.new_received.natural_person"),
+            "t3_r01_np"
+        );
+        assert_eq!(
+            name("appeals.litigation_after_review.pending"),
+            "t4_lr_pending"
+        );
+        assert_eq!(
+            name("active.normative_documents.total_published"),
+            "t2_norm_total_published"
+        );
     }
 
     #[test]

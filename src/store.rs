@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Version of the database schema (`meta.schema_version`).
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +23,9 @@ pub enum StoreError {
     /// SQLite failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// A stored record could not be written or read back.
+    #[error("a stored record is damaged: {0}")]
+    Record(String),
     /// The database was made by an incompatible version of xxgk.
     #[error("the database has schema version {found}, this xxgk writes version {expected}")]
     Schema {
@@ -69,7 +72,9 @@ CREATE TABLE IF NOT EXISTS reports (
     checks_failed  INTEGER NOT NULL,
     checks_not_assessable INTEGER NOT NULL,
     errors         INTEGER NOT NULL,
-    warnings       INTEGER NOT NULL
+    warnings       INTEGER NOT NULL,
+    agency_key     TEXT,
+    copy_of        INTEGER REFERENCES reports(id) ON DELETE SET NULL
 );
 CREATE TABLE IF NOT EXISTS files (
     id          INTEGER PRIMARY KEY,
@@ -146,8 +151,32 @@ CREATE TABLE IF NOT EXISTS findings (
     line      INTEGER,
     PRIMARY KEY (report_id, source, position)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS indicators (
+    report_id   INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    name        TEXT NOT NULL,
+    value       REAL,
+    numerator   TEXT,
+    denominator TEXT,
+    note        TEXT,
+    PRIMARY KEY (report_id, position)
+) WITHOUT ROWID;
+CREATE VIEW IF NOT EXISTS report_indicators AS
+    SELECT report_id,
+           max(CASE WHEN name = 'disclosure_rate' THEN value END) AS disclosure_rate,
+           max(CASE WHEN name = 'refusal_rate' THEN value END) AS refusal_rate,
+           max(CASE WHEN name = 'unavailable_rate' THEN value END) AS unavailable_rate,
+           max(CASE WHEN name = 'backlog' THEN value END) AS backlog,
+           max(CASE WHEN name = 'review_correction_rate' THEN value END) AS review_correction_rate,
+           max(CASE WHEN name = 'litigation_correction_rate' THEN value END) AS litigation_correction_rate
+    FROM indicators GROUP BY report_id;
+CREATE TABLE IF NOT EXISTS records (
+    report_id INTEGER PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE,
+    json      BLOB NOT NULL
+);
 CREATE INDEX IF NOT EXISTS reports_year ON reports(year);
-CREATE INDEX IF NOT EXISTS reports_agency_year ON reports(agency, year);
+CREATE INDEX IF NOT EXISTS reports_agency_key_year ON reports(agency_key, year);
+CREATE INDEX IF NOT EXISTS reports_copy_of ON reports(copy_of);
 CREATE INDEX IF NOT EXISTS reports_template ON reports(template);
 CREATE INDEX IF NOT EXISTS files_status ON files(status);
 CREATE INDEX IF NOT EXISTS files_report ON files(report_id);
@@ -214,6 +243,14 @@ const MIGRATE_3_TO_4: &str = r#"
 ALTER TABLE cell_values ADD COLUMN page INTEGER;
 ALTER TABLE cell_values ADD COLUMN box TEXT;
 DROP VIEW IF EXISTS cells;
+"#;
+
+/// Version 4 to 5: copies of one report are grouped (`agency_key`, `copy_of`), indicators and
+/// the whole record are stored. Reports stored before get their `agency_key` on opening; they
+/// have no record or indicators until their files are imported into a new database.
+const MIGRATE_4_TO_5: &str = r#"
+ALTER TABLE reports ADD COLUMN agency_key TEXT;
+ALTER TABLE reports ADD COLUMN copy_of INTEGER REFERENCES reports(id) ON DELETE SET NULL;
 "#;
 
 /// The key a path is stored under: its bytes as the system gives them.
@@ -304,6 +341,38 @@ pub fn report_status(report: &Report) -> &'static str {
     }
 }
 
+/// What [`Store::group_copies`] found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CopyStats {
+    /// Groups of more than one copy.
+    pub groups: usize,
+    /// Copies linked to a chosen copy (`copy_of` set).
+    pub copies: usize,
+    /// `X3` findings written (one on each side of a disagreeing pair).
+    pub disagreements: usize,
+}
+
+/// A report considered for grouping.
+struct Candidate {
+    id: i64,
+    agency_key: String,
+    year: i64,
+    cells_found: i64,
+    findings: i64,
+    format: String,
+    hash: String,
+    agency: Option<String>,
+    path: String,
+}
+
+/// The order formats are preferred in when copies tie: the one that keeps cell boundaries best first.
+fn format_rank(format: &str) -> usize {
+    ["docx", "pdf", "html", "markdown", "text"]
+        .iter()
+        .position(|f| *f == format)
+        .unwrap_or(5)
+}
+
 /// The SQLite store.
 pub struct Store {
     conn: Connection,
@@ -365,11 +434,14 @@ impl Store {
                     params![SCHEMA_VERSION.to_string()],
                 )?;
             }
-            Some(found @ (1..=3)) => {
+            Some(found @ (1..=4)) => {
                 let steps = match found {
-                    1 => format!("{MIGRATE_1_TO_2} {MIGRATE_2_TO_3} {MIGRATE_3_TO_4}"),
-                    2 => format!("{MIGRATE_2_TO_3} {MIGRATE_3_TO_4}"),
-                    _ => MIGRATE_3_TO_4.to_string(),
+                    1 => format!(
+                        "{MIGRATE_1_TO_2} {MIGRATE_2_TO_3} {MIGRATE_3_TO_4} {MIGRATE_4_TO_5}"
+                    ),
+                    2 => format!("{MIGRATE_2_TO_3} {MIGRATE_3_TO_4} {MIGRATE_4_TO_5}"),
+                    3 => format!("{MIGRATE_3_TO_4} {MIGRATE_4_TO_5}"),
+                    _ => MIGRATE_4_TO_5.to_string(),
                 };
                 conn.execute_batch(&format!(
                     "BEGIN IMMEDIATE; {steps} {SCHEMA} UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version'; COMMIT;"
@@ -390,6 +462,7 @@ impl Store {
         };
         if !fresh {
             conn.execute_batch(ROW_INDEXES)?;
+            fill_agency_keys(&conn)?;
         }
         // 16 MiB of page cache: the writes append (reports, their cells and findings in key order),
         // so a bigger cache buys little and costs every import its size in memory.
@@ -585,8 +658,173 @@ impl Store {
         Ok(gone.len())
     }
 
+    /// Groups the copies of one report: reports (distinct contents) of the same agency (by
+    /// [`agency_key`]) and year whose number cells agree — at most one in ten of the cells both
+    /// hold as numbers differs — are one report. Each group has one chosen copy, the one with
+    /// the most cells read, then the fewest errors and warnings, then by format (docx, pdf,
+    /// html, markdown, text), then by content hash; the others get `copy_of` = its id, and panel
+    /// exports leave them out. A copy that differs from the chosen one on a cell gets an `X3`
+    /// error finding (source `copies`) naming the cells, both values and both files, and so does
+    /// the chosen copy. Recomputed from scratch; returns what it found.
+    pub fn group_copies(&mut self) -> StoreResult<CopyStats> {
+        let names: HashMap<i64, String> =
+            self.keys.iter().map(|(k, id)| (*id, k.clone())).collect();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM findings WHERE source = 'copies'", [])?;
+        tx.execute(
+            "UPDATE reports SET copy_of = NULL WHERE copy_of IS NOT NULL",
+            [],
+        )?;
+        let candidates: Vec<Candidate> = {
+            let mut statement = tx.prepare(
+                "SELECT r.id, r.agency_key, r.year, r.cells_found, r.errors + r.warnings, r.format,
+                        r.hash, r.agency,
+                        (SELECT min(path) FROM files f WHERE f.report_id = r.id AND f.status <> 'missing')
+                 FROM reports r
+                 WHERE r.agency_key IS NOT NULL AND r.year IS NOT NULL
+                   AND EXISTS (SELECT 1 FROM files f WHERE f.report_id = r.id AND f.status <> 'missing')
+                 ORDER BY r.agency_key, r.year",
+            )?;
+            let rows = statement.query_map([], |r| {
+                Ok(Candidate {
+                    id: r.get(0)?,
+                    agency_key: r.get(1)?,
+                    year: r.get(2)?,
+                    cells_found: r.get(3)?,
+                    findings: r.get(4)?,
+                    format: r.get(5)?,
+                    hash: r.get(6)?,
+                    agency: r.get(7)?,
+                    path: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
+                })
+            })?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut stats = CopyStats::default();
+        let mut numbers = tx.prepare(
+            "SELECT key_id, value_text FROM cell_values WHERE report_id = ?1 AND status = 'number'",
+        )?;
+        let mut link = tx.prepare("UPDATE reports SET copy_of = ?2 WHERE id = ?1")?;
+        let mut finding = tx.prepare(
+            "INSERT INTO findings (report_id, source, position, rule, severity, message, cells, line)
+             VALUES (?1, 'copies', ?2, 'X3', 'error', ?3, ?4, NULL)",
+        )?;
+        let mut positions: HashMap<i64, i64> = HashMap::new();
+        for same in candidates.chunk_by(|a, b| (&a.agency_key, a.year) == (&b.agency_key, b.year)) {
+            if same.len() < 2 {
+                continue;
+            }
+            let mut ordered: Vec<&Candidate> = same.iter().collect();
+            ordered.sort_by(|a, b| {
+                b.cells_found
+                    .cmp(&a.cells_found)
+                    .then(a.findings.cmp(&b.findings))
+                    .then(format_rank(&a.format).cmp(&format_rank(&b.format)))
+                    .then(a.hash.cmp(&b.hash))
+            });
+            // Each group: its chosen copy, with that copy's number cells, and how many joined it.
+            let mut groups: Vec<(&Candidate, HashMap<i64, String>, usize)> = Vec::new();
+            for candidate in ordered {
+                let cells: HashMap<i64, String> = numbers
+                    .query_map(params![candidate.id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<_, _>>()?;
+                let joined = groups
+                    .iter_mut()
+                    .find_map(|(chosen, chosen_cells, members)| {
+                        let mut differing: Vec<(i64, &String, &String)> = Vec::new();
+                        let mut shared = 0usize;
+                        for (key, value) in &cells {
+                            if let Some(theirs) = chosen_cells.get(key) {
+                                shared += 1;
+                                if theirs != value {
+                                    differing.push((*key, theirs, value));
+                                }
+                            }
+                        }
+                        (differing.len().saturating_mul(10) <= shared).then(|| {
+                            *members += 1;
+                            differing.sort_by(|a, b| names.get(&a.0).cmp(&names.get(&b.0)));
+                            let differing: Vec<(String, String, String)> = differing
+                                .into_iter()
+                                .map(|(k, a, b)| {
+                                    (
+                                        names.get(&k).cloned().unwrap_or_default(),
+                                        a.clone(),
+                                        b.clone(),
+                                    )
+                                })
+                                .collect();
+                            (*chosen, differing)
+                        })
+                    });
+                match joined {
+                    Some((chosen, differing)) => {
+                        link.execute(params![candidate.id, chosen.id])?;
+                        stats.copies += 1;
+                        if differing.is_empty() {
+                            continue;
+                        }
+                        let keys: Vec<&str> =
+                            differing.iter().map(|(k, _, _)| k.as_str()).collect();
+                        let keys = serde_json::to_string(&keys).unwrap_or_default();
+                        let agency = candidate.agency.as_deref().unwrap_or("");
+                        // (report the finding is on, the other report, whether it is the chosen one)
+                        for (on, other, on_chosen) in
+                            [(candidate, chosen, false), (chosen, candidate, true)]
+                        {
+                            let mut described: Vec<String> = differing
+                                .iter()
+                                .take(8)
+                                .map(|(key, chosen_value, copy_value)| {
+                                    let (here, there) = if on_chosen {
+                                        (chosen_value, copy_value)
+                                    } else {
+                                        (copy_value, chosen_value)
+                                    };
+                                    format!(
+                                        "{} ({key}) {here} here, {there} there",
+                                        crate::template::chinese_label(key)
+                                    )
+                                })
+                                .collect();
+                            if differing.len() > described.len() {
+                                described
+                                    .push(format!("{} more", differing.len() - described.len()));
+                            }
+                            let role = if on_chosen {
+                                "the chosen copy; the other is"
+                            } else {
+                                "a copy; the chosen one is"
+                            };
+                            let message = format!(
+                                "X3 {agency} {}: two copies of this report disagree on {} cell(s) (this is {role} report {}, {}): {}",
+                                candidate.year,
+                                differing.len(),
+                                other.id,
+                                other.path,
+                                described.join("; ")
+                            );
+                            let position = positions.entry(on.id).or_insert(0);
+                            finding.execute(params![on.id, *position, message, keys])?;
+                            *position += 1;
+                            stats.disagreements += 1;
+                        }
+                    }
+                    None => groups.push((candidate, cells, 1)),
+                }
+            }
+            stats.groups += groups.iter().filter(|(_, _, members)| *members > 1).count();
+        }
+        drop((numbers, link, finding));
+        tx.commit()?;
+        Ok(stats)
+    }
+
     /// Cross-report check X1: a report's 上年结转 (carried_over) must equal the same agency's
-    /// previous-year 结转下年度 (carried_forward), column by column. Findings are (re)written on the
+    /// previous-year 结转下年度 (carried_forward), column by column, between chosen copies (run
+    /// [`Store::group_copies`] first), agencies matched by [`agency_key`]. Findings are (re)written on the
     /// later report with source `cross`. Returns the number of findings written.
     ///
     /// One query finds every mismatch: report pairs by the `(agency, year)` index, the two cells
@@ -627,11 +865,12 @@ impl Store {
                         o.value_text, f.value_text
                  FROM reports later
                  JOIN reports earlier
-                   ON earlier.agency = later.agency AND earlier.year = later.year - 1
+                   ON earlier.agency_key = later.agency_key AND earlier.year = later.year - 1
                  JOIN columns
                  JOIN cell_values o ON o.report_id = later.id AND o.key_id = columns.over_key
                  JOIN cell_values f ON f.report_id = earlier.id AND f.key_id = columns.forward_key
-                 WHERE later.agency IS NOT NULL AND later.year IS NOT NULL
+                 WHERE later.agency_key IS NOT NULL AND later.year IS NOT NULL
+                   AND later.copy_of IS NULL AND earlier.copy_of IS NULL
                    AND o.status = 'number' AND f.status = 'number'
                    AND o.value_text IS NOT f.value_text
                    AND EXISTS (SELECT 1 FROM files x WHERE x.report_id = later.id AND x.status <> 'missing')
@@ -715,6 +954,66 @@ fn is_not_assessable(finding: &crate::report::Finding) -> bool {
             finding.rule.as_str(),
             "R1" | "R2" | "R3" | "R4" | "R5" | "R6" | "R7" | "X2"
         )
+}
+
+/// The form of an agency's name that copies of one report share: whitespace, quotes and
+/// full-width forms folded, traditional characters simplified, Latin letters in lower case
+/// (`平潭县 人民政府` and `平潭縣人民政府` are one agency). The written name is kept beside it.
+pub fn agency_key(name: &str) -> String {
+    crate::fold::fold(name).to_lowercase()
+}
+
+/// Gives the reports stored before schema 5 their `agency_key`.
+fn fill_agency_keys(conn: &Connection) -> StoreResult<()> {
+    let unkeyed: Vec<(i64, String)> = {
+        let mut statement = conn.prepare(
+            "SELECT id, agency FROM reports WHERE agency IS NOT NULL AND agency_key IS NULL",
+        )?;
+        let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    if unkeyed.is_empty() {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let filled = (|| -> StoreResult<()> {
+        let mut update = conn.prepare("UPDATE reports SET agency_key = ?2 WHERE id = ?1")?;
+        for (id, agency) in &unkeyed {
+            update.execute(params![id, agency_key(agency)])?;
+        }
+        Ok(())
+    })();
+    match filled {
+        Ok(()) => Ok(conn.execute_batch("COMMIT")?),
+        Err(err) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(err)
+        }
+    }
+}
+
+/// The record as stored in `records.json`: compact JSON, deflated (zlib).
+fn compress_record(report: &Report) -> StoreResult<Vec<u8>> {
+    use std::io::Write;
+    let json = serde_json::to_vec(report).map_err(|e| StoreError::Record(e.to_string()))?;
+    let mut encoder = flate2::write::ZlibEncoder::new(
+        Vec::with_capacity(json.len() / 6),
+        flate2::Compression::new(6),
+    );
+    encoder
+        .write_all(&json)
+        .and_then(|()| encoder.finish())
+        .map_err(|e| StoreError::Record(e.to_string()))
+}
+
+/// A stored record back as JSON text, as `xxgk parse` prints it (compact).
+pub fn record_json(blob: &[u8]) -> StoreResult<String> {
+    use std::io::Read;
+    let mut json = String::new();
+    flate2::read::ZlibDecoder::new(blob)
+        .read_to_string(&mut json)
+        .map_err(|e| StoreError::Record(e.to_string()))?;
+    Ok(json)
 }
 
 /// The current time as SQLite writes it.
@@ -809,9 +1108,9 @@ fn write_report(
         "INSERT INTO reports (hash, template, year, agency, title, format, encoding, period_start,
            period_end, format_notice, notices, website, address, postcode, phone, email, publisher,
            published, source_url, preamble, cells_found, cells_expected, checks_passed,
-           checks_failed, checks_not_assessable, errors, warnings)
+           checks_failed, checks_not_assessable, errors, warnings, agency_key)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-           ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+           ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
     )?
     .execute(params![
         hash,
@@ -841,8 +1140,26 @@ fn write_report(
         count(crate::report::Outcome::NotAssessable),
         severity(Severity::Error),
         severity(Severity::Warning),
+        report.agency.as_deref().map(agency_key),
     ])?;
     let id = tx.last_insert_rowid();
+    tx.prepare_cached("INSERT INTO records (report_id, json) VALUES (?1, ?2)")?
+        .execute(params![id, compress_record(report)?])?;
+    let mut indicator = tx.prepare_cached(
+        "INSERT INTO indicators (report_id, position, name, value, numerator, denominator, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for (position, i) in report.indicators.iter().enumerate() {
+        indicator.execute(params![
+            id,
+            position as i64,
+            i.name,
+            i.value,
+            i.numerator.map(|d| d.to_string()),
+            i.denominator.map(|d| d.to_string()),
+            i.note,
+        ])?;
+    }
     let mut section = tx.prepare_cached(
         "INSERT INTO sections (report_id, position, number, title, text) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;

@@ -418,11 +418,33 @@ fn exports_wide_long_and_jsonl() {
         column("active.regulations.issued"),
     );
     let records: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
-    assert_eq!(records.len(), 4);
+    // 平潭 2024 as a page and as page text is one report: one row, both paths.
+    assert_eq!(records.len(), 3);
+    let pingtan = records
+        .iter()
+        .find(|r| r[column("agency")] == *"平潭综合实验区")
+        .unwrap();
+    assert_eq!(&pingtan[column("copies")], "1");
+    let paths: Vec<&str> = pingtan[column("paths")].split(" | ").collect();
+    assert_eq!(paths.len(), 2, "{paths:?}");
+    assert!(paths[0].ends_with("pingtan-2024.html") && paths[1].ends_with("pingtan-2024.txt"));
     let seed = records
         .iter()
-        .find(|r| r[column("path")].ends_with("000_500855b189a022d6.txt"))
+        .find(|r| r[column("paths")].ends_with("000_500855b189a022d6.txt"))
         .unwrap();
+    // Quality and indicators beside the values; the stable id is the content hash.
+    assert_eq!(seed[column("report")].len(), 64);
+    assert_eq!(&seed[column("cells_found")], "198");
+    assert_eq!(&seed[column("failed_rules")], "");
+    assert_eq!(
+        &seed[column("disclosure_rate")],
+        (10.0f64 / 12.0).to_string()
+    );
+    assert_eq!(
+        &seed[column("review_correction_rate")],
+        "",
+        "0 / 0 is no rate"
+    );
     assert_eq!((&seed[made], &seed[issued]), ("0", ""));
     assert_eq!(&seed[column("active.procurement.amount_yuan")], "486690");
     let shuyang = records
@@ -470,8 +492,9 @@ fn exports_wide_long_and_jsonl() {
         &dir,
     );
     let narrative = String::from_utf8(narrative.stdout).unwrap();
-    assert!(narrative
-        .starts_with("report_id,path,agency,year,keys,value,scope,text,sentence,line,column\n"));
+    assert!(narrative.starts_with(
+        "report,chosen,path,agency,year,keys,value,scope,text,sentence,line,column\n"
+    ));
     let shuyang_said = narrative
         .lines()
         .find(|l| l.contains("沭阳县发展和改革局"))
@@ -840,9 +863,15 @@ fn a_version_1_database_is_migrated_keeping_its_rows() {
             &db,
             "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'"
         ),
-        4
+        5
     );
     let conn = Connection::open(&db).unwrap();
+    let agency_key: String = conn
+        .query_row("SELECT agency_key FROM reports WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(agency_key, "宜春市统计局", "filled in on opening");
     let (path, key): (String, Vec<u8>) = conn
         .query_row(
             "SELECT path, path_key FROM files WHERE report_id = 1",
@@ -915,4 +944,251 @@ fn a_file_over_the_time_limit_is_recorded_failed_and_a_small_memory_budget_still
         "SELECT count(*) FROM files WHERE status = 'failed' AND reason LIKE '%longer than the limit%'",
     );
     assert!(timed_out >= 20, "{timed_out}");
+}
+
+/// Copies `names` from fixtures/ into `dir/tree`.
+fn tree_of(dir: &Path, names: &[&str]) {
+    std::fs::create_dir_all(dir.join("tree")).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for name in names {
+        std::fs::copy(fixtures.join(name), dir.join("tree").join(name)).unwrap();
+    }
+}
+
+#[test]
+fn copies_of_one_report_are_one_panel_row_and_a_copy_that_disagrees_is_x3() {
+    let dir = scratch("import-copies");
+    tree_of(
+        &dir,
+        &[
+            "pingtan-2024.docx",
+            "pingtan-2024.html",
+            "pingtan-2024.txt",
+            "pingtan-2022.html",
+        ],
+    );
+    assert!(xxgk(&["import", "tree", "--db", "db.sqlite", "-q"], &dir)
+        .status
+        .success());
+    let db = dir.join("db.sqlite");
+    // Three files, three contents, one report: the Word file is chosen (all 200 cells read, and
+    // docx keeps cell boundaries best), the page and the crawl are linked to it.
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM reports WHERE year = 2024"),
+        3
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM reports r JOIN reports c ON c.id = r.copy_of
+             WHERE r.year = 2024 AND c.format = 'docx'"
+        ),
+        2
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM findings WHERE rule = 'X3'"),
+        0
+    );
+    let wide = xxgk(&["export", "--db", "db.sqlite", "-f", "csv-wide"], &dir);
+    let wide = String::from_utf8(wide.stdout).unwrap();
+    assert_eq!(
+        wide.lines().count(),
+        1 + 2,
+        "one row for 2024, one for 2022"
+    );
+    let all = xxgk(
+        &[
+            "export",
+            "--db",
+            "db.sqlite",
+            "-f",
+            "csv-wide",
+            "--all-copies",
+        ],
+        &dir,
+    );
+    assert_eq!(
+        String::from_utf8(all.stdout).unwrap().lines().count(),
+        1 + 4
+    );
+
+    // A copy of the page with one cell changed (规范性文件 现行有效 440 → 441) is still the same
+    // report, and the disagreement is a finding on it and on the chosen copy, naming the cell.
+    let page = std::fs::read_to_string(dir.join("tree/pingtan-2024.html")).unwrap();
+    assert_eq!(page.matches(">440</p>").count(), 1);
+    std::fs::write(
+        dir.join("tree/pingtan-2024-mirror.html"),
+        page.replace(">440</p>", ">441</p>"),
+    )
+    .unwrap();
+    assert!(xxgk(&["import", "tree", "--db", "db.sqlite", "-q"], &dir)
+        .status
+        .success());
+    let conn = Connection::open(&db).unwrap();
+    let mut statement = conn
+        .prepare(
+            "SELECT r.format, f.message, f.cells FROM findings f JOIN reports r ON r.id = f.report_id
+             WHERE f.rule = 'X3' ORDER BY r.format",
+        )
+        .unwrap();
+    let x3: Vec<(String, String, String)> = statement
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(x3.len(), 2, "{x3:?}");
+    assert_eq!((x3[0].0.as_str(), x3[1].0.as_str()), ("docx", "html"));
+    for (_, message, cells) in &x3 {
+        assert_eq!(cells, r#"["active.normative_documents.in_force"]"#);
+        assert!(message.contains("disagree on 1 cell"), "{message}");
+    }
+    assert!(x3[1].1.contains("441 here, 440 there"), "{}", x3[1].1);
+    assert!(x3[0].1.contains("440 here, 441 there"), "{}", x3[0].1);
+    assert!(x3[0].1.contains("pingtan-2024-mirror.html"), "{}", x3[0].1);
+    let wide = xxgk(&["export", "--db", "db.sqlite", "-f", "csv-wide"], &dir);
+    let wide = String::from_utf8(wide.stdout).unwrap();
+    assert_eq!(wide.lines().count(), 1 + 2);
+    let row = wide.lines().find(|l| l.contains(",2024,")).unwrap();
+    assert!(
+        row.contains(",X3,"),
+        "the chosen copy's row says its copies disagree: {row}"
+    );
+}
+
+#[test]
+fn jsonl_holds_the_record_parse_prints() {
+    let dir = scratch("import-jsonl");
+    let names = [
+        "000_500855b189a022d6.txt",
+        "pingtan-2024.docx",
+        "hongze-2023.pdf",
+    ];
+    tree_of(&dir, &names);
+    assert!(xxgk(&["import", "tree", "--db", "db.sqlite", "-q"], &dir)
+        .status
+        .success());
+    let jsonl = xxgk(&["export", "--db", "db.sqlite", "-f", "jsonl"], &dir);
+    assert!(jsonl.status.success());
+    let lines: Vec<String> = String::from_utf8(jsonl.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(lines.len(), names.len());
+    for name in names {
+        let path = dir.join("tree").join(name);
+        let parsed = xxgk(&["parse", path.to_str().unwrap(), "--compact"], &dir);
+        let parsed: serde_json::Value = serde_json::from_slice(&parsed.stdout).unwrap();
+        let line = lines
+            .iter()
+            .find(|l| l.contains(&format!("/{name}\"")))
+            .unwrap_or_else(|| panic!("{name}"));
+        let mut exported: serde_json::Value = serde_json::from_str(line).unwrap();
+        let object = exported.as_object_mut().unwrap();
+        assert_eq!(object.remove("report").unwrap().as_str().unwrap().len(), 64);
+        assert_eq!(object.remove("copy_of").unwrap(), serde_json::Value::Null);
+        assert!(object.remove("files").unwrap().is_array());
+        assert_eq!(exported, parsed, "{name}");
+        // and it reads back into the library's type.
+        let report: xxgk::Report = serde_json::from_str(line).unwrap();
+        assert_eq!(report.schema_version, xxgk::SCHEMA_VERSION);
+        assert!(!report.cells.is_empty());
+    }
+}
+
+#[test]
+fn csv_wide_for_excel_and_stata() {
+    let dir = scratch("import-stata");
+    tree_of(
+        &dir,
+        &[
+            "000_500855b189a022d6.txt",
+            "shanghai-gov-office-2019.html",
+            "pingtan-2021.txt",
+            "shuyang-fgj-2023.txt",
+        ],
+    );
+    assert!(xxgk(&["import", "tree", "--db", "db.sqlite", "-q"], &dir)
+        .status
+        .success());
+    let out = xxgk(
+        &[
+            "export",
+            "--db",
+            "db.sqlite",
+            "-f",
+            "csv-wide",
+            "--bom",
+            "--short-names",
+            "--cell-status",
+            "-o",
+            "panel.csv",
+        ],
+        &dir,
+    );
+    assert!(out.status.success(), "{out:?}");
+    let bytes = std::fs::read(dir.join("panel.csv")).unwrap();
+    assert!(
+        bytes.starts_with("\u{feff}report,".as_bytes()),
+        "a BOM, then the header"
+    );
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    for name in header.iter() {
+        assert!(name.len() <= 32, "{name}");
+        assert!(
+            name.starts_with(|c: char| c.is_ascii_alphabetic())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+            "{name} is not a Stata name"
+        );
+    }
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 4);
+    // Value columns hold numbers or nothing, and their status says which nothing.
+    for record in &records {
+        for (i, name) in header.iter().enumerate() {
+            if name.starts_with("t")
+                && name.as_bytes().get(2) == Some(&b'_')
+                && !name.ends_with("_s")
+            {
+                let status = &record[i + 1];
+                match status {
+                    "number" => assert!(
+                        xxgk::Decimal::parse_ascii(&record[i]).is_some(),
+                        "{name} {}",
+                        &record[i]
+                    ),
+                    _ => assert_eq!(&record[i], "", "{name} is {status}"),
+                }
+            }
+        }
+    }
+    let shanghai = records
+        .iter()
+        .find(|r| r[column("agency")].contains("上海"))
+        .unwrap();
+    assert_eq!(
+        &shanghai[column("t3_r03_tot_s")],
+        "blank",
+        "予以公开·总计 is blank on the page"
+    );
+    assert_eq!(&shanghai[column("disclosure_rate")], "");
+    let seed = records
+        .iter()
+        .find(|r| &r[column("agency")] == "宜春市统计局")
+        .unwrap();
+    assert_eq!(&seed[column("t3_r01_tot")], "12");
+    assert_eq!(
+        &seed[column("t2_reg_issued_s")],
+        "absent",
+        "a 2021 key in a 2019 report"
+    );
+    // The labels and the do-file name every column.
+    let labels = std::fs::read_to_string(dir.join("panel.labels.csv")).unwrap();
+    assert!(labels.contains("t3_r01_np,applications.new_received.natural_person,一、本年新收政府信息公开申请数量·自然人"));
+    let stata = std::fs::read_to_string(dir.join("panel.do")).unwrap();
+    assert!(stata.contains("import delimited using \"panel.csv\""));
+    assert_eq!(stata.matches("label variable ").count(), header.len());
 }

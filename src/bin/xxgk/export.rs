@@ -1,96 +1,238 @@
-//! `xxgk export`: the database as wide CSV, long CSV or JSON lines.
+//! `xxgk export`: the database as wide CSV (one row per report), long CSV (one row per cell),
+//! the restated figures, or JSON lines (the records).
 
 use rusqlite::params;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::io::Write;
 use xxgk::store::Store;
 
-/// Report columns of the wide and long formats.
-const REPORT_COLUMNS: &[&str] = &[
-    "report_id",
-    "path",
-    "template",
-    "year",
-    "agency",
-    "title",
-    "format",
-    "encoding",
-    "period_start",
-    "period_end",
-    "status",
-];
+/// How the CSV exports are written.
+#[derive(Debug, Clone, Default)]
+pub struct CsvOptions {
+    /// Start with a UTF-8 byte order mark, so that Excel reads the file as UTF-8.
+    pub bom: bool,
+}
+
+/// How `csv-wide` is written.
+#[derive(Debug, Clone, Default)]
+pub struct WideOptions {
+    /// BOM and the like.
+    pub csv: CsvOptions,
+    /// Column names of at most 32 characters for Stata, SPSS and SAS (the codebook's short names).
+    pub short_names: bool,
+    /// A status column after each cell's value column.
+    pub cell_status: bool,
+    /// Every copy of a report, not only the chosen one.
+    pub all_copies: bool,
+}
+
+/// A CSV writer, with a BOM first when asked.
+fn csv_writer<W: Write>(mut out: W, options: &CsvOptions) -> anyhow::Result<csv::Writer<W>> {
+    if options.bom {
+        out.write_all("\u{feff}".as_bytes())?;
+    }
+    Ok(csv::Writer::from_writer(out))
+}
 
 /// Every canonical key of both versions in form order, each once: 2019 and 2021 keys side by
 /// side (a key that exists in both means the same in both).
-pub fn wide_keys() -> Vec<String> {
-    xxgk::canonical_keys(xxgk::Template::Hybrid)
-        .into_iter()
-        .map(str::to_string)
-        .collect()
+pub fn wide_keys() -> Vec<xxgk::KeyInfo> {
+    xxgk::codebook()
 }
 
-struct ReportRow {
-    values: Vec<Option<String>>,
-}
+/// The report columns of `csv-wide`, with what each holds (for the labels file).
+const WIDE_COLUMNS: &[(&str, &str)] = &[
+    (
+        "report",
+        "the report's content hash (BLAKE3): its stable id across databases",
+    ),
+    (
+        "paths",
+        "the files holding this report and its copies, separated by ' | '",
+    ),
+    (
+        "copies",
+        "how many other files' reports are copies of this one",
+    ),
+    ("format", "input format of the chosen copy"),
+    ("encoding", "text encoding of the chosen copy"),
+    (
+        "template",
+        "form version: 2019, 2021, hybrid, legacy, unknown",
+    ),
+    ("year", "year reported on"),
+    ("agency", "agency as written"),
+    ("title", "report title"),
+    ("period_start", "period start"),
+    ("period_end", "period end"),
+    ("status", "ok, or findings (a warning or error)"),
+    ("cells_found", "canonical cells found in the source"),
+    ("cells_expected", "canonical cells of the tables found"),
+    ("errors", "error findings"),
+    ("warnings", "warning findings"),
+    ("failed_rules", "rules that fail, separated by ';'"),
+    (
+        "not_assessable",
+        "rule checks not assessable (an input not a number)",
+    ),
+];
 
-fn reports(store: &Store) -> anyhow::Result<Vec<(i64, ReportRow)>> {
-    let mut statement = store.connection().prepare(
-        "SELECT r.id, (SELECT min(path) FROM files f WHERE f.report_id = r.id AND f.status <> 'missing'),
-                r.template, CAST(r.year AS TEXT), r.agency, r.title, r.format, r.encoding,
-                r.period_start, r.period_end,
-                (SELECT min(status) FROM files f WHERE f.report_id = r.id AND f.status <> 'missing')
-         FROM reports r
-         WHERE EXISTS (SELECT 1 FROM files f WHERE f.report_id = r.id AND f.status <> 'missing')
-         ORDER BY r.id",
-    )?;
-    let rows = statement.query_map([], |r| {
-        let id: i64 = r.get(0)?;
-        let mut values = vec![Some(id.to_string())];
-        for i in 1..REPORT_COLUMNS.len() {
-            values.push(r.get::<_, Option<String>>(i)?);
-        }
-        Ok((id, ReportRow { values }))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// One row per report, a column per canonical key.
-pub fn csv_wide(store: &Store, out: impl Write) -> anyhow::Result<()> {
+/// One row per report, a column per canonical key (and per indicator), with the report's
+/// quality: cells found and expected, errors, warnings, failed rules. Only the chosen copy of a
+/// report read from several files, unless `all_copies`.
+pub fn csv_wide(store: &Store, out: impl Write, options: &WideOptions) -> anyhow::Result<()> {
     let keys = wide_keys();
-    let mut writer = csv::Writer::from_writer(out);
-    let header: Vec<&str> = REPORT_COLUMNS
-        .iter()
-        .copied()
-        .chain(keys.iter().map(String::as_str))
-        .collect();
+    let mut writer = csv_writer(out, &options.csv)?;
+    let mut header: Vec<String> = WIDE_COLUMNS.iter().map(|(c, _)| c.to_string()).collect();
+    header.extend(xxgk::INDICATORS.iter().map(|i| i.name.to_string()));
+    for key in &keys {
+        let name = if options.short_names {
+            key.short_name.clone()
+        } else {
+            key.key.to_string()
+        };
+        if options.cell_status {
+            header.push(name.clone());
+            header.push(if options.short_names {
+                format!("{name}_s")
+            } else {
+                format!("{name}.status")
+            });
+        } else {
+            header.push(name);
+        }
+    }
     writer.write_record(&header)?;
-    let mut cells = store
-        .connection()
-        .prepare("SELECT key, value_text FROM cells WHERE report_id = ?1")?;
-    for (id, report) in reports(store)? {
-        let values: BTreeMap<String, Option<String>> = cells
-            .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?)))?
+    let conn = store.connection();
+    let mut reports = conn.prepare(&format!(
+        "SELECT r.id, r.hash,
+                (SELECT group_concat(path, ' | ') FROM (
+                    SELECT f.path FROM files f JOIN reports c ON c.id = f.report_id
+                    WHERE (c.id = r.id OR c.copy_of = r.id) AND f.status <> 'missing' ORDER BY f.path)),
+                CAST((SELECT count(*) FROM reports c WHERE c.copy_of = r.id
+                      AND EXISTS (SELECT 1 FROM files f WHERE f.report_id = c.id AND f.status <> 'missing')) AS TEXT),
+                r.format, r.encoding, r.template, CAST(r.year AS TEXT), r.agency, r.title,
+                r.period_start, r.period_end,
+                (SELECT min(status) FROM files f WHERE f.report_id = r.id AND f.status <> 'missing'),
+                CAST(r.cells_found AS TEXT), CAST(r.cells_expected AS TEXT),
+                CAST(r.errors AS TEXT), CAST(r.warnings AS TEXT),
+                (SELECT group_concat(rule, ';') FROM (
+                    SELECT DISTINCT rule FROM findings x WHERE x.report_id = r.id AND {FAILED_RULE} ORDER BY rule)),
+                CAST(r.checks_not_assessable AS TEXT),
+                i.disclosure_rate, i.refusal_rate, i.unavailable_rate, i.backlog,
+                i.review_correction_rate, i.litigation_correction_rate
+         FROM reports r LEFT JOIN report_indicators i ON i.report_id = r.id
+         WHERE EXISTS (SELECT 1 FROM files f WHERE f.report_id = r.id AND f.status <> 'missing')
+           AND (?1 OR r.copy_of IS NULL)
+         ORDER BY r.id"
+    ))?;
+    let mut cells =
+        conn.prepare("SELECT key, status, value_text FROM cells WHERE report_id = ?1")?;
+    let mut rows = reports.query(params![options.all_copies])?;
+    let text_columns = WIDE_COLUMNS.len();
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let mut record: Vec<String> = Vec::with_capacity(header.len());
+        for i in 1..=text_columns {
+            record.push(spreadsheet_safe(
+                &row.get::<_, Option<String>>(i)?.unwrap_or_default(),
+            ));
+        }
+        for i in 0..xxgk::INDICATORS.len() {
+            let value: Option<f64> = row.get(text_columns + 1 + i)?;
+            record.push(value.map(|v| v.to_string()).unwrap_or_default());
+        }
+        let values: HashMap<String, (String, Option<String>)> = cells
+            .query_map(params![id], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
             .collect::<Result<_, _>>()?;
-        let mut record: Vec<String> = report
-            .values
-            .into_iter()
-            .map(|v| spreadsheet_safe(&v.unwrap_or_default()))
-            .collect();
-        record.extend(
-            keys.iter()
-                .map(|k| values.get(k).cloned().flatten().unwrap_or_default()),
-        );
+        for key in &keys {
+            let cell = values.get(key.key);
+            record.push(cell.and_then(|(_, v)| v.clone()).unwrap_or_default());
+            if options.cell_status {
+                // A key of a table the report does not have, or of the other version: absent.
+                record.push(cell.map_or_else(|| "absent".to_string(), |(s, _)| s.clone()));
+            }
+        }
         writer.write_record(&record)?;
     }
     writer.flush()?;
     Ok(())
 }
 
-/// One row per cell (canonical and extra), with status, raw text and location.
-pub fn csv_long(store: &Store, out: impl Write) -> anyhow::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
+/// The findings that are a rule failing: R1–R7 and X1–X3 errors, and X2 contradictions.
+const FAILED_RULE: &str = "(x.rule GLOB 'R[1-7]' OR x.rule GLOB 'X[1-3]') AND (x.severity = 'error' OR (x.rule = 'X2' AND x.severity = 'warning'))";
+
+/// The labels of `csv-wide`'s columns as CSV (`name,key,label`), for a user who asked for short
+/// names, and a Stata `.do` file that reads the export and labels its variables.
+pub fn wide_labels(
+    csv_path: &std::path::Path,
+    options: &WideOptions,
+) -> anyhow::Result<(std::path::PathBuf, std::path::PathBuf)> {
+    let labels_path = csv_path.with_extension("labels.csv");
+    let do_path = csv_path.with_extension("do");
+    let mut labels = csv::Writer::from_path(&labels_path)?;
+    labels.write_record(["name", "key", "label"])?;
+    let mut stata = String::new();
+    let file_name = csv_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    stata.push_str(&format!(
+        "* Reads {file_name} (written by `xxgk export -f csv-wide --short-names`) and labels its variables.\n\
+         import delimited using \"{}\", varnames(1) encoding(\"utf-8\") stringcols(_all) clear\n",
+        file_name.replace('"', "")
+    ));
+    let mut label = |name: &str, key: &str, text: &str| -> anyhow::Result<()> {
+        labels.write_record([name, key, text])?;
+        // Stata labels hold at most 80 characters.
+        let short: String = text.replace('"', "'").chars().take(80).collect();
+        stata.push_str(&format!("label variable {name} \"{short}\"\n"));
+        Ok(())
+    };
+    for (name, text) in WIDE_COLUMNS {
+        label(name, "", text)?;
+    }
+    for indicator in xxgk::INDICATORS {
+        label(indicator.name, "", indicator.description)?;
+    }
+    for key in wide_keys() {
+        let text = format!("{}·{}", key.row_label, key.column_label);
+        label(&key.short_name, key.key, &text)?;
+        if options.cell_status {
+            label(
+                &format!("{}_s", key.short_name),
+                key.key,
+                &format!("status: {text}"),
+            )?;
+        }
+    }
+    labels.flush()?;
+    // Numbers were read as text so that a blank stays missing; destring what is numeric.
+    stata.push_str(
+        "destring year cells_found cells_expected errors warnings not_assessable copies, replace\n",
+    );
+    stata.push_str(&format!(
+        "destring {} t2_* t3_* t4_*, replace\n",
+        xxgk::INDICATORS
+            .iter()
+            .map(|i| i.name)
+            .collect::<Vec<_>>()
+            .join(" ")
+    ));
+    if options.cell_status {
+        stata.push_str("* the *_s status columns are text; destring skipped them.\n");
+    }
+    std::fs::write(&do_path, stata)?;
+    Ok((labels_path, do_path))
+}
+
+/// One row per cell (canonical and extra), with status, raw text and location, of every copy of
+/// every report (`chosen` is 1 for the copy the panel exports use).
+pub fn csv_long(store: &Store, out: impl Write, options: &CsvOptions) -> anyhow::Result<()> {
+    let mut writer = csv_writer(out, options)?;
     writer.write_record([
-        "report_id",
+        "report",
+        "chosen",
         "path",
         "agency",
         "year",
@@ -109,7 +251,8 @@ pub fn csv_long(store: &Store, out: impl Write) -> anyhow::Result<()> {
         "box",
     ])?;
     let mut statement = store.connection().prepare(
-        "SELECT c.report_id, (SELECT min(path) FROM files f WHERE f.report_id = c.report_id AND f.status <> 'missing'), r.agency,
+        "SELECT r.hash, CASE WHEN r.copy_of IS NULL THEN '1' ELSE '0' END,
+                (SELECT min(path) FROM files f WHERE f.report_id = c.report_id AND f.status <> 'missing'), r.agency,
                 CAST(r.year AS TEXT), r.template, c.key, c.tbl, c.status, c.value_text, c.raw, c.unit,
                 CAST(c.line AS TEXT), CAST(c.col AS TEXT), c.candidates, c.evidence,
                 CAST(c.page AS TEXT), c.box
@@ -117,10 +260,20 @@ pub fn csv_long(store: &Store, out: impl Write) -> anyhow::Result<()> {
          WHERE EXISTS (SELECT 1 FROM files f WHERE f.report_id = c.report_id AND f.status <> 'missing')
          ORDER BY c.report_id, c.position",
     )?;
+    write_rows(&mut writer, &mut statement, 18)
+}
+
+/// Writes every row of a query whose columns are all text (or null), made spreadsheet-safe.
+fn write_rows<W: Write>(
+    writer: &mut csv::Writer<W>,
+    statement: &mut rusqlite::Statement<'_>,
+    columns: usize,
+) -> anyhow::Result<()> {
     let mut rows = statement.query([])?;
+    let mut record: Vec<String> = Vec::with_capacity(columns);
     while let Some(row) = rows.next()? {
-        let mut record = vec![row.get::<_, i64>(0)?.to_string()];
-        for i in 1..17 {
+        record.clear();
+        for i in 0..columns {
             record.push(spreadsheet_safe(
                 &row.get::<_, Option<String>>(i)?.unwrap_or_default(),
             ));
@@ -133,157 +286,78 @@ pub fn csv_long(store: &Store, out: impl Write) -> anyhow::Result<()> {
 
 /// One row per figure the reports' text restates, with whose and which year's it is: for
 /// researchers where a table is missing or unreadable, and to see what X2 compared.
-pub fn csv_narrative(store: &Store, out: impl Write) -> anyhow::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
+pub fn csv_narrative(store: &Store, out: impl Write, options: &CsvOptions) -> anyhow::Result<()> {
+    let mut writer = csv_writer(out, options)?;
     writer.write_record([
-        "report_id",
-        "path",
-        "agency",
-        "year",
-        "keys",
-        "value",
-        "scope",
-        "text",
-        "sentence",
-        "line",
-        "column",
+        "report", "chosen", "path", "agency", "year", "keys", "value", "scope", "text", "sentence",
+        "line", "column",
     ])?;
     let mut statement = store.connection().prepare(
-        "SELECT n.report_id, (SELECT min(path) FROM files f WHERE f.report_id = n.report_id AND f.status <> 'missing'), r.agency,
+        "SELECT r.hash, CASE WHEN r.copy_of IS NULL THEN '1' ELSE '0' END,
+                (SELECT min(path) FROM files f WHERE f.report_id = n.report_id AND f.status <> 'missing'), r.agency,
                 CAST(r.year AS TEXT), n.keys, n.value_text, n.scope, n.text, n.sentence,
                 CAST(n.line AS TEXT), CAST(n.col AS TEXT)
          FROM narrative n JOIN reports r ON r.id = n.report_id
          WHERE EXISTS (SELECT 1 FROM files f WHERE f.report_id = n.report_id AND f.status <> 'missing')
          ORDER BY n.report_id, n.position",
     )?;
-    let mut rows = statement.query([])?;
-    while let Some(row) = rows.next()? {
-        let mut record = vec![row.get::<_, i64>(0)?.to_string()];
-        for i in 1..11 {
-            record.push(spreadsheet_safe(
-                &row.get::<_, Option<String>>(i)?.unwrap_or_default(),
-            ));
-        }
-        writer.write_record(&record)?;
-    }
-    writer.flush()?;
-    Ok(())
+    write_rows(&mut writer, &mut statement, 12)
 }
 
-/// One JSON object per report: metadata, files, sections, cells and findings.
+/// One JSON object per report, every copy: the record exactly as `xxgk parse` prints it, after
+/// `report` (its content hash), `files` (its paths) and `copy_of` (the chosen copy's hash, or
+/// `null` for a chosen copy). A report stored by an xxgk older than schema 5 has no record: its
+/// line says so (`"record": null`) and standard error counts them.
 pub fn jsonl(store: &Store, mut out: impl Write) -> anyhow::Result<()> {
     let conn = store.connection();
     let mut files = conn.prepare(
         "SELECT path FROM files WHERE report_id = ?1 AND status <> 'missing' ORDER BY path",
     )?;
-    let mut sections = conn.prepare(
-        "SELECT number, title, text FROM sections WHERE report_id = ?1 ORDER BY position",
+    let mut reports = conn.prepare(
+        "SELECT r.id, r.hash, (SELECT c.hash FROM reports c WHERE c.id = r.copy_of), rec.json
+         FROM reports r LEFT JOIN records rec ON rec.report_id = r.id
+         WHERE EXISTS (SELECT 1 FROM files f WHERE f.report_id = r.id AND f.status <> 'missing')
+         ORDER BY r.id",
     )?;
-    let mut cells = conn.prepare(
-        "SELECT key, tbl, status, value_text, raw, unit, line, col, candidates, evidence, page, box FROM cells
-         WHERE report_id = ?1 ORDER BY position",
-    )?;
-    let mut figures = conn.prepare(
-        "SELECT keys, value_text, text, sentence, scope, line, col FROM narrative
-         WHERE report_id = ?1 ORDER BY position",
-    )?;
-    let mut findings = conn.prepare(
-        "SELECT rule, severity, message, cells, line, source FROM findings WHERE report_id = ?1 ORDER BY source DESC, position",
-    )?;
-    let mut meta = conn.prepare(
-        "SELECT template, year, agency, title, format, encoding, period_start, period_end, format_notice,
-                notices, website, address, postcode, phone, email, publisher, published, source_url, preamble
-         FROM reports WHERE id = ?1",
-    )?;
-    for (id, _) in reports(store)? {
-        let mut object = meta.query_row(params![id], |r| {
-            let text = |i: usize| r.get::<_, Option<String>>(i);
-            Ok(serde_json::json!({
-                "report_id": id,
-                "template": text(0)?,
-                "year": r.get::<_, Option<i64>>(1)?,
-                "agency": text(2)?,
-                "title": text(3)?,
-                "format": text(4)?,
-                "encoding": text(5)?,
-                "metadata": {
-                    "period": { "start": text(6)?, "end": text(7)? },
-                    "format_notice": text(8)?,
-                    "notices": text(9)?.and_then(|n| serde_json::from_str::<serde_json::Value>(&n).ok()),
-                    "website": text(10)?,
-                    "contact": { "address": text(11)?, "postcode": text(12)?, "phone": text(13)?, "email": text(14)? },
-                    "publisher": text(15)?,
-                    "published": text(16)?,
-                    "source_url": text(17)?,
-                },
-                "preamble": text(18)?,
-            }))
-        })?;
+    let mut rows = reports.query([])?;
+    let mut without_record = 0usize;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let hash: String = row.get(1)?;
+        let copy_of: Option<String> = row.get(2)?;
+        let blob: Option<Vec<u8>> = row.get(3)?;
         let paths: Vec<String> = files
             .query_map(params![id], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        object["files"] = serde_json::json!(paths);
-        let section_list: Vec<serde_json::Value> = sections
-            .query_map(params![id], |r| {
-                Ok(serde_json::json!({ "number": r.get::<_, Option<i64>>(0)?, "title": r.get::<_, String>(1)?, "text": r.get::<_, String>(2)? }))
-            })?
-            .collect::<Result<_, _>>()?;
-        object["sections"] = serde_json::json!(section_list);
-        let cell_list: Vec<serde_json::Value> = cells
-            .query_map(params![id], |r| {
-                let value: Option<String> = r.get(3)?;
-                let number = value.as_deref().and_then(|v| v.parse::<serde_json::Number>().ok());
-                Ok(serde_json::json!({
-                    "key": r.get::<_, String>(0)?,
-                    "table": r.get::<_, String>(1)?,
-                    "status": r.get::<_, String>(2)?,
-                    "value": number,
-                    "raw": r.get::<_, Option<String>>(4)?,
-                    "unit": r.get::<_, String>(5)?,
-                    "location": {
-                        "line": r.get::<_, Option<i64>>(6)?,
-                        "column": r.get::<_, Option<i64>>(7)?,
-                        "page": r.get::<_, Option<i64>>(10)?,
-                        "box": r.get::<_, Option<String>>(11)?.map(|b| b.split(' ').filter_map(|v| v.parse::<serde_json::Number>().ok()).collect::<Vec<_>>()),
-                    },
-                    "candidates": r.get::<_, Option<String>>(8)?.map(|c| c.split('|').filter_map(|v| v.parse::<serde_json::Number>().ok()).collect::<Vec<_>>()),
-                    "evidence": r.get::<_, Option<String>>(9)?,
-                }))
-            })?
-            .collect::<Result<_, _>>()?;
-        object["cells"] = serde_json::json!(cell_list);
-        let figure_list: Vec<serde_json::Value> = figures
-            .query_map(params![id], |r| {
-                let value: String = r.get(1)?;
-                Ok(serde_json::json!({
-                    "keys": r.get::<_, String>(0)?.split('+').collect::<Vec<_>>(),
-                    "value": value.parse::<serde_json::Number>().ok(),
-                    "text": r.get::<_, String>(2)?,
-                    "sentence": r.get::<_, String>(3)?,
-                    "scope": r.get::<_, String>(4)?,
-                    "location": { "line": r.get::<_, Option<i64>>(5)?, "column": r.get::<_, Option<i64>>(6)? },
-                }))
-            })?
-            .collect::<Result<_, _>>()?;
-        object["narrative"] = serde_json::json!(figure_list);
-        let finding_list: Vec<serde_json::Value> = findings
-            .query_map(params![id], |r| {
-                let cells: String = r.get(3)?;
-                Ok(serde_json::json!({
-                    "rule": r.get::<_, String>(0)?,
-                    "severity": r.get::<_, String>(1)?,
-                    "message": r.get::<_, String>(2)?,
-                    "cells": serde_json::from_str::<serde_json::Value>(&cells).unwrap_or_default(),
-                    "line": r.get::<_, Option<i64>>(4)?,
-                    "source": r.get::<_, String>(5)?,
-                }))
-            })?
-            .collect::<Result<_, _>>()?;
-        object["findings"] = serde_json::json!(finding_list);
-        serde_json::to_writer(&mut out, &object)?;
-        writeln!(out)?;
+        let head = serde_json::json!({ "report": hash, "files": paths, "copy_of": copy_of });
+        let head = serde_json::to_string(&head)?;
+        let head = head.strip_suffix('}').unwrap_or(&head);
+        match blob {
+            Some(blob) => {
+                let record = xxgk::store::record_json(&blob)?;
+                let body = record
+                    .strip_prefix('{')
+                    .filter(|b| b.len() > 1)
+                    .ok_or_else(|| {
+                        anyhow::anyhow!("report {hash}: the stored record is not a JSON object")
+                    })?;
+                writeln!(out, "{head},{body}")?;
+            }
+            None => {
+                without_record += 1;
+                writeln!(
+                    out,
+                    "{head},\"record\":null,\"note\":\"stored by an xxgk before schema 5; import its files into a new database to get the record\"}}"
+                )?;
+            }
+        }
     }
     out.flush()?;
+    if without_record > 0 {
+        eprintln!(
+            "xxgk: {without_record} reports were stored by an older xxgk without their record (\"record\": null); import their files into a new database to export them whole"
+        );
+    }
     Ok(())
 }
 

@@ -289,6 +289,7 @@ pub fn run(options: &ImportOptions) -> Result<RunStats, ImportError> {
     // their pairs as they were: nothing to clean up or check again.
     if stats.processed > 0 || stats.missing > 0 {
         store.remove_orphans().map_err(store_error)?;
+        store.group_copies().map_err(store_error)?;
         store.cross_check().map_err(store_error)?;
     }
     stats.elapsed = start.elapsed();
@@ -668,6 +669,19 @@ pub fn print_summary(
             "SELECT CAST(year AS TEXT), count(*) FROM reports GROUP BY year ORDER BY year"
         )?)
     )?;
+    let (copies, groups, disagreeing): (i64, i64, i64) = conn.query_row(
+        "SELECT count(*), count(DISTINCT copy_of),
+                (SELECT count(DISTINCT report_id) FROM findings WHERE rule = 'X3')
+         FROM reports WHERE copy_of IS NOT NULL",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    if copies > 0 {
+        writeln!(
+            out,
+            "  copies:    {copies} reports are further copies of {groups} (same agency, year and cells; left out of the panel exports); {disagreeing} disagree on a cell (X3)"
+        )?;
+    }
     let failing = pairs(
         "SELECT rule, count(DISTINCT report_id) FROM findings WHERE severity = 'error' OR (rule = 'X2' AND severity = 'warning') GROUP BY rule ORDER BY count(DISTINCT report_id) DESC, rule LIMIT 8",
     )?;

@@ -26,6 +26,7 @@ pub fn csv(template: Option<Template>, out: impl Write) -> anyhow::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record([
         "key",
+        "short_name",
         "table",
         "versions",
         "row_label",
@@ -39,6 +40,7 @@ pub fn csv(template: Option<Template>, out: impl Write) -> anyhow::Result<()> {
     for info in selected(template) {
         writer.write_record([
             info.key,
+            &info.short_name,
             info.table.as_str(),
             &versions(&info),
             &info.row_label,
@@ -187,9 +189,9 @@ pub fn markdown(template: Option<Template>, mut out: impl Write) -> anyhow::Resu
         writeln!(out)?;
         writeln!(
             out,
-            "| key | versions | row | column | unit | rules | other version |"
+            "| key | short name | versions | row | column | unit | rules | other version |"
         )?;
-        writeln!(out, "|---|---|---|---|---|---|---|")?;
+        writeln!(out, "|---|---|---|---|---|---|---|---|")?;
         for info in keys.iter().filter(|k| k.table == table) {
             let other = match info.correspondence.kind {
                 xxgk::CorrespondenceKind::Same => "same".to_string(),
@@ -215,8 +217,9 @@ pub fn markdown(template: Option<Template>, mut out: impl Write) -> anyhow::Resu
             };
             writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} | {} | {} |",
+                "| `{}` | `{}` | {} | {} | {} | {} | {} | {} |",
                 info.key,
+                info.short_name,
                 versions(info).replace(';', ", "),
                 cell(&info.row_label),
                 cell(&info.column_label),

@@ -123,6 +123,20 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(short, long, alias = "out")]
         output: Option<PathBuf>,
+        /// Start CSV with a UTF-8 byte order mark, so that Excel shows the Chinese text.
+        #[arg(long)]
+        bom: bool,
+        /// csv-wide: column names of at most 32 characters (Stata, SPSS, SAS), with FILE.labels.csv
+        /// and a Stata FILE.do that labels them written beside the output.
+        #[arg(long, requires = "output")]
+        short_names: bool,
+        /// csv-wide: a status column after each cell (number, blank, placeholder, ambiguous,
+        /// unreadable, missing; absent for a key the report's tables do not have).
+        #[arg(long)]
+        cell_status: bool,
+        /// csv-wide: every copy of a report read from several files, not only the chosen one.
+        #[arg(long)]
+        all_copies: bool,
     },
     /// The codebook: every canonical key with its table, versions, Chinese labels, unit, rules and
     /// its counterpart in the other version; the rules; the indicators' formulas.
@@ -184,9 +198,10 @@ enum OutputFormat {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum ExportFormat {
-    /// One row per report, a column per canonical key (2019 and 2021 keys side by side).
+    /// One row per report (the chosen copy), its quality and indicators, a column per canonical
+    /// key (2019 and 2021 keys side by side).
     CsvWide,
-    /// One row per cell.
+    /// One row per cell, of every copy.
     CsvLong,
     /// One row per figure the reports' text restates.
     CsvNarrative,
@@ -393,7 +408,15 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 0
             }))
         }
-        Command::Export { db, format, output } => {
+        Command::Export {
+            db,
+            format,
+            output,
+            bom,
+            short_names,
+            cell_status,
+            all_copies,
+        } => {
             if !db.exists() {
                 return Err(Failure::new(
                     exit::UNREADABLE,
@@ -406,14 +429,29 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     format!("cannot open {}: {e}", db.display()),
                 )
             })?;
+            let csv = export::CsvOptions { bom };
+            let wide = export::WideOptions {
+                csv: csv.clone(),
+                short_names,
+                cell_status,
+                all_copies,
+            };
             let sink = open_output(output.as_deref())?;
             match format {
-                ExportFormat::CsvWide => export::csv_wide(&store, sink),
-                ExportFormat::CsvLong => export::csv_long(&store, sink),
-                ExportFormat::CsvNarrative => export::csv_narrative(&store, sink),
+                ExportFormat::CsvWide => export::csv_wide(&store, sink, &wide),
+                ExportFormat::CsvLong => export::csv_long(&store, sink, &csv),
+                ExportFormat::CsvNarrative => export::csv_narrative(&store, sink, &csv),
                 ExportFormat::Jsonl => export::jsonl(&store, sink),
             }
             .map_err(Failure::writing)?;
+            if let (true, ExportFormat::CsvWide, Some(path)) = (short_names, format, &output) {
+                let (labels, stata) = export::wide_labels(path, &wide).map_err(Failure::writing)?;
+                eprintln!(
+                    "xxgk: column labels in {}, a Stata do-file in {}",
+                    labels.display(),
+                    stata.display()
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Keys {
