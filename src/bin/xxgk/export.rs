@@ -41,7 +41,7 @@ pub fn wide_keys() -> Vec<xxgk::KeyInfo> {
 }
 
 /// The report columns of `csv-wide`, with what each holds (for the labels file).
-const WIDE_COLUMNS: &[(&str, &str)] = &[
+pub const WIDE_COLUMNS: &[(&str, &str)] = &[
     (
         "report",
         "the report's content hash (BLAKE3): its stable id across databases",
@@ -77,32 +77,37 @@ const WIDE_COLUMNS: &[(&str, &str)] = &[
     ),
 ];
 
-/// One row per report, a column per canonical key (and per indicator), with the report's
-/// quality: cells found and expected, errors, warnings, failed rules. Only the chosen copy of a
-/// report read from several files, unless `all_copies`.
-pub fn csv_wide(store: &Store, out: impl Write, options: &WideOptions) -> anyhow::Result<()> {
-    let keys = wide_keys();
-    let mut writer = csv_writer(out, &options.csv)?;
-    let mut header: Vec<String> = WIDE_COLUMNS.iter().map(|(c, _)| c.to_string()).collect();
-    header.extend(xxgk::INDICATORS.iter().map(|i| i.name.to_string()));
-    for key in &keys {
-        let name = if options.short_names {
-            key.short_name.clone()
-        } else {
-            key.key.to_string()
-        };
-        if options.cell_status {
-            header.push(name.clone());
-            header.push(if options.short_names {
-                format!("{name}_s")
+/// One report's row of the wide formats.
+pub struct WideRow {
+    /// The values of [`WIDE_COLUMNS`], as text.
+    pub columns: Vec<Option<String>>,
+    /// One per indicator of `xxgk::INDICATORS`.
+    pub indicators: Vec<Option<f64>>,
+    /// One per key of [`wide_keys`]: the exact value, and the status (`None`: the report has no
+    /// such cell).
+    pub cells: Vec<(Option<String>, Option<String>)>,
+}
+
+/// The name of each cell column of the wide formats, and of its status column.
+pub fn wide_cell_names(keys: &[xxgk::KeyInfo], short_names: bool) -> Vec<(String, String)> {
+    keys.iter()
+        .map(|key| {
+            if short_names {
+                (key.short_name.clone(), format!("{}_s", key.short_name))
             } else {
-                format!("{name}.status")
-            });
-        } else {
-            header.push(name);
-        }
-    }
-    writer.write_record(&header)?;
+                (key.key.to_string(), format!("{}.status", key.key))
+            }
+        })
+        .collect()
+}
+
+/// Calls `each` with every report's wide row: the chosen copies, or every copy.
+pub fn for_each_wide_row(
+    store: &Store,
+    all_copies: bool,
+    mut each: impl FnMut(&WideRow) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let keys = wide_keys();
     let conn = store.connection();
     let mut reports = conn.prepare(&format!(
         "SELECT r.id, r.hash,
@@ -128,33 +133,75 @@ pub fn csv_wide(store: &Store, out: impl Write, options: &WideOptions) -> anyhow
     ))?;
     let mut cells =
         conn.prepare("SELECT key, status, value_text FROM cells WHERE report_id = ?1")?;
-    let mut rows = reports.query(params![options.all_copies])?;
+    let mut rows = reports.query(params![all_copies])?;
     let text_columns = WIDE_COLUMNS.len();
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
-        let mut record: Vec<String> = Vec::with_capacity(header.len());
+        let mut columns = Vec::with_capacity(text_columns);
         for i in 1..=text_columns {
-            record.push(spreadsheet_safe(
-                &row.get::<_, Option<String>>(i)?.unwrap_or_default(),
-            ));
+            columns.push(row.get::<_, Option<String>>(i)?);
         }
+        let mut indicators = Vec::with_capacity(xxgk::INDICATORS.len());
         for i in 0..xxgk::INDICATORS.len() {
-            let value: Option<f64> = row.get(text_columns + 1 + i)?;
-            record.push(value.map(|v| v.to_string()).unwrap_or_default());
+            indicators.push(row.get::<_, Option<f64>>(text_columns + 1 + i)?);
         }
-        let values: HashMap<String, (String, Option<String>)> = cells
+        let mut values: HashMap<String, (String, Option<String>)> = cells
             .query_map(params![id], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
             .collect::<Result<_, _>>()?;
-        for key in &keys {
-            let cell = values.get(key.key);
-            record.push(cell.and_then(|(_, v)| v.clone()).unwrap_or_default());
+        let cells = keys
+            .iter()
+            .map(|key| match values.remove(key.key) {
+                Some((status, value)) => (value, Some(status)),
+                None => (None, None),
+            })
+            .collect();
+        each(&WideRow {
+            columns,
+            indicators,
+            cells,
+        })?;
+    }
+    Ok(())
+}
+
+/// One row per report, a column per canonical key (and per indicator), with the report's
+/// quality: cells found and expected, errors, warnings, failed rules. Only the chosen copy of a
+/// report read from several files, unless `all_copies`.
+pub fn csv_wide(store: &Store, out: impl Write, options: &WideOptions) -> anyhow::Result<()> {
+    let keys = wide_keys();
+    let mut writer = csv_writer(out, &options.csv)?;
+    let mut header: Vec<String> = WIDE_COLUMNS.iter().map(|(c, _)| c.to_string()).collect();
+    header.extend(xxgk::INDICATORS.iter().map(|i| i.name.to_string()));
+    for (value, status) in wide_cell_names(&keys, options.short_names) {
+        header.push(value);
+        if options.cell_status {
+            header.push(status);
+        }
+    }
+    writer.write_record(&header)?;
+    let mut record: Vec<String> = Vec::with_capacity(header.len());
+    for_each_wide_row(store, options.all_copies, |row| {
+        record.clear();
+        record.extend(
+            row.columns
+                .iter()
+                .map(|v| spreadsheet_safe(v.as_deref().unwrap_or(""))),
+        );
+        record.extend(
+            row.indicators
+                .iter()
+                .map(|v| v.map(|v| v.to_string()).unwrap_or_default()),
+        );
+        for (value, status) in &row.cells {
+            record.push(value.clone().unwrap_or_default());
             if options.cell_status {
                 // A key of a table the report does not have, or of the other version: absent.
-                record.push(cell.map_or_else(|| "absent".to_string(), |(s, _)| s.clone()));
+                record.push(status.clone().unwrap_or_else(|| "absent".to_string()));
             }
         }
         writer.write_record(&record)?;
-    }
+        Ok(())
+    })?;
     writer.flush()?;
     Ok(())
 }
@@ -226,31 +273,31 @@ pub fn wide_labels(
     Ok((labels_path, do_path))
 }
 
-/// One row per cell (canonical and extra), with status, raw text and location, of every copy of
-/// every report (`chosen` is 1 for the copy the panel exports use).
-pub fn csv_long(store: &Store, out: impl Write, options: &CsvOptions) -> anyhow::Result<()> {
-    let mut writer = csv_writer(out, options)?;
-    writer.write_record([
-        "report",
-        "chosen",
-        "path",
-        "agency",
-        "year",
-        "template",
-        "key",
-        "table",
-        "status",
-        "value",
-        "raw",
-        "unit",
-        "line",
-        "column",
-        "candidates",
-        "evidence",
-        "page",
-        "box",
-    ])?;
-    let mut statement = store.connection().prepare(
+/// The columns of `csv-long` (and `parquet-long`), all text in the query.
+pub const LONG_COLUMNS: &[&str] = &[
+    "report",
+    "chosen",
+    "path",
+    "agency",
+    "year",
+    "template",
+    "key",
+    "table",
+    "status",
+    "value",
+    "raw",
+    "unit",
+    "line",
+    "column",
+    "candidates",
+    "evidence",
+    "page",
+    "box",
+];
+
+/// The query of the long formats: one row per cell of every copy, [`LONG_COLUMNS`] as text.
+pub fn long_query(store: &Store) -> anyhow::Result<rusqlite::Statement<'_>> {
+    Ok(store.connection().prepare(
         "SELECT r.hash, CASE WHEN r.copy_of IS NULL THEN '1' ELSE '0' END,
                 (SELECT min(path) FROM files f WHERE f.report_id = c.report_id AND f.status <> 'missing'), r.agency,
                 CAST(r.year AS TEXT), r.template, c.key, c.tbl, c.status, c.value_text, c.raw, c.unit,
@@ -259,8 +306,16 @@ pub fn csv_long(store: &Store, out: impl Write, options: &CsvOptions) -> anyhow:
          FROM cells c JOIN reports r ON r.id = c.report_id
          WHERE EXISTS (SELECT 1 FROM files f WHERE f.report_id = c.report_id AND f.status <> 'missing')
          ORDER BY c.report_id, c.position",
-    )?;
-    write_rows(&mut writer, &mut statement, 18)
+    )?)
+}
+
+/// One row per cell (canonical and extra), with status, raw text and location, of every copy of
+/// every report (`chosen` is 1 for the copy the panel exports use).
+pub fn csv_long(store: &Store, out: impl Write, options: &CsvOptions) -> anyhow::Result<()> {
+    let mut writer = csv_writer(out, options)?;
+    writer.write_record(LONG_COLUMNS)?;
+    let mut statement = long_query(store)?;
+    write_rows(&mut writer, &mut statement, LONG_COLUMNS.len())
 }
 
 /// Writes every row of a query whose columns are all text (or null), made spreadsheet-safe.

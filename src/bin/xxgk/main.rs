@@ -17,6 +17,8 @@ mod export;
 mod import;
 mod keys;
 mod output;
+#[cfg(feature = "parquet")]
+mod parquet;
 
 use clap::{Parser as ClapParser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read, Write};
@@ -207,6 +209,12 @@ enum ExportFormat {
     CsvNarrative,
     /// One JSON object per report.
     Jsonl,
+    /// One row per cell, of every copy, as Parquet (typed columns, exact decimals); needs `-o`.
+    #[cfg(feature = "parquet")]
+    ParquetLong,
+    /// One row per report as Parquet, the columns of csv-wide; needs `-o`.
+    #[cfg(feature = "parquet")]
+    ParquetWide,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -436,12 +444,20 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 cell_status,
                 all_copies,
             };
-            let sink = open_output(output.as_deref())?;
+            let text = || open_output(output.as_deref());
             match format {
-                ExportFormat::CsvWide => export::csv_wide(&store, sink, &wide),
-                ExportFormat::CsvLong => export::csv_long(&store, sink, &csv),
-                ExportFormat::CsvNarrative => export::csv_narrative(&store, sink, &csv),
-                ExportFormat::Jsonl => export::jsonl(&store, sink),
+                ExportFormat::CsvWide => export::csv_wide(&store, text()?, &wide),
+                ExportFormat::CsvLong => export::csv_long(&store, text()?, &csv),
+                ExportFormat::CsvNarrative => export::csv_narrative(&store, text()?, &csv),
+                ExportFormat::Jsonl => export::jsonl(&store, text()?),
+                #[cfg(feature = "parquet")]
+                ExportFormat::ParquetLong => {
+                    parquet::long(&store, binary_output(output.as_deref())?)
+                }
+                #[cfg(feature = "parquet")]
+                ExportFormat::ParquetWide => {
+                    parquet::wide(&store, binary_output(output.as_deref())?, &wide)
+                }
             }
             .map_err(Failure::writing)?;
             if let (true, ExportFormat::CsvWide, Some(path)) = (short_names, format, &output) {
@@ -488,6 +504,24 @@ fn open_output(path: Option<&Path>) -> Result<Box<dyn Write>, Failure> {
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     })
+}
+
+/// The file a binary export is written to: one must be named.
+#[cfg(feature = "parquet")]
+fn binary_output(path: Option<&Path>) -> Result<std::io::BufWriter<std::fs::File>, Failure> {
+    let Some(path) = path else {
+        return Err(Failure::new(
+            2,
+            "a Parquet export is binary: name the file to write with -o FILE.parquet",
+        ));
+    };
+    let file = std::fs::File::create(path).map_err(|e| {
+        Failure::new(
+            exit::CANNOT_WRITE,
+            format!("cannot write {}: {e}", path.display()),
+        )
+    })?;
+    Ok(std::io::BufWriter::new(file))
 }
 
 /// True when output went to a pipe that was closed (`xxgk parse … | head`): not an error.
