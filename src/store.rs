@@ -1249,3 +1249,34 @@ fn write_report(
     }
     Ok(id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agency_names_are_folded_for_grouping() {
+        let key = agency_key("平潭县人民政府");
+        assert_eq!(agency_key("平潭县 人民政府"), key);
+        assert_eq!(agency_key("平潭縣人民政府"), key, "traditional script");
+        assert_eq!(agency_key("\u{3000}平潭县人民政府\n"), key);
+        assert_eq!(
+            agency_key("ＸＸ县统计局"),
+            agency_key("xx县统计局"),
+            "widths and case"
+        );
+        assert_ne!(agency_key("平潭县统计局"), key);
+    }
+
+    #[test]
+    fn a_stored_record_reads_back_as_written() {
+        let report = crate::parse(include_bytes!("../fixtures/000_500855b189a022d6.txt")).unwrap();
+        let blob = compress_record(&report).unwrap();
+        assert!(blob.len() * 4 < serde_json::to_vec(&report).unwrap().len());
+        assert_eq!(
+            record_json(&blob).unwrap(),
+            serde_json::to_string(&report).unwrap()
+        );
+        assert!(record_json(b"not zlib").is_err());
+    }
+}

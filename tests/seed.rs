@@ -306,3 +306,25 @@ fn the_record_reads_back_from_its_json() {
         assert_eq!(back.cells.len(), report.cells.len());
     }
 }
+
+#[test]
+fn records_of_every_format_survive_a_json_round_trip() {
+    for name in [
+        "000_500855b189a022d6.txt",
+        "pingtan-2024.docx",
+        "pingtan-2024.html",
+        "shanghai-stcsm-2024.md",
+        "hongze-2023.pdf",
+        "pingtan-2024.txt",
+    ] {
+        let report = parse(&fixture(name));
+        let json = serde_json::to_value(&report).unwrap();
+        let back: xxgk::Report = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&back).unwrap(), json, "{name}");
+        assert_eq!(back.cells.len(), report.cells.len());
+        assert_eq!(
+            back.value("applications.new_received.total"),
+            report.value("applications.new_received.total")
+        );
+    }
+}
