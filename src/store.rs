@@ -310,8 +310,14 @@ pub struct FileRecord {
 /// What became of a file.
 #[derive(Debug)]
 pub enum FileOutcome {
-    /// Parsed into a report.
-    Parsed(Box<Report>),
+    /// Parsed into a report; build it with [`FileOutcome::parsed`].
+    Parsed {
+        /// The report.
+        report: Box<Report>,
+        /// The record as stored (compressed JSON), made where the report was parsed so that the
+        /// single writer does not have to.
+        record: Vec<u8>,
+    },
     /// Same content as already stored (only its path or time changed).
     Unchanged,
     /// Not imported, and why; `format` names what the bytes looked like.
@@ -321,6 +327,17 @@ pub enum FileOutcome {
         /// Why it failed.
         reason: String,
     },
+}
+
+impl FileOutcome {
+    /// A parsed report, with its stored record made now (in the caller's thread).
+    pub fn parsed(report: Report) -> StoreResult<FileOutcome> {
+        let record = compress_record(&report)?;
+        Ok(FileOutcome::Parsed {
+            report: Box::new(report),
+            record,
+        })
+    }
 }
 
 /// The content hash the store keys reports and files by.
@@ -1036,9 +1053,12 @@ fn write_file(
     new_keys: &mut Vec<String>,
 ) -> StoreResult<()> {
     let (status, format, encoding, reason, report_id) = match &record.outcome {
-        FileOutcome::Parsed(report) => {
+        FileOutcome::Parsed {
+            report,
+            record: stored,
+        } => {
             let hash = record.hash.as_deref().unwrap_or("");
-            let id = write_report(tx, hash, report, (keys, new_keys))?;
+            let id = write_report(tx, hash, report, stored, (keys, new_keys))?;
             (
                 report_status(report),
                 Some(report.format.as_str().to_string()),
@@ -1088,6 +1108,7 @@ fn write_report(
     tx: &Connection,
     hash: &str,
     report: &Report,
+    stored: &[u8],
     keys: KeyCache<'_>,
 ) -> StoreResult<i64> {
     let (key_ids, new_keys) = keys;
@@ -1144,7 +1165,7 @@ fn write_report(
     ])?;
     let id = tx.last_insert_rowid();
     tx.prepare_cached("INSERT INTO records (report_id, json) VALUES (?1, ?2)")?
-        .execute(params![id, compress_record(report)?])?;
+        .execute(params![id, stored])?;
     let mut indicator = tx.prepare_cached(
         "INSERT INTO indicators (report_id, position, name, value, numerator, denominator, note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

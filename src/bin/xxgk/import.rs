@@ -254,7 +254,7 @@ pub fn run(options: &ImportOptions) -> Result<RunStats, ImportError> {
                         processed += 1;
                         failed += 1;
                     }
-                    FileOutcome::Parsed(_) => processed += 1,
+                    FileOutcome::Parsed { .. } => processed += 1,
                 }
                 progress.advance(record.size);
                 // On failure `receiver` goes with this scope's closure, and the workers stop.
@@ -430,7 +430,10 @@ fn process(candidate: Candidate, limits: &Limits<'_>) -> FileRecord {
     }));
     let label = || xxgk::format_label(&bytes);
     record.outcome = match result {
-        Ok(Ok(report)) => FileOutcome::Parsed(Box::new(report)),
+        Ok(Ok(report)) => match FileOutcome::parsed(report) {
+            Ok(parsed) => parsed,
+            Err(err) => failed(Some(label()), err.to_string()),
+        },
         Ok(Err(err)) => failed(Some(label()), err.to_string()),
         Err(payload) => {
             let message = payload
