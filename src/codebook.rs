@@ -26,6 +26,9 @@ pub struct KeyInfo {
     pub versions: Vec<Template>,
     /// The row label as the form prints it (for 表四, the column group).
     pub row_label: String,
+    /// For a 表三 row printed under a group label (（三）不予公开, （四）无法提供, （五）不予处理,
+    /// 2021's （六）其他处理), that label; every outcome row is also under 三、本年度办理结果.
+    pub row_group: Option<&'static str>,
     /// The column label as the form prints it (labels that differ between versions: both).
     pub column_label: String,
     /// The unit of its values: `件`, `项`, `元` or `万元`.
@@ -185,6 +188,7 @@ fn describe(key: &'static str, versions: Vec<Template>) -> KeyInfo {
     let correspondence = correspondence(key, &versions);
     KeyInfo {
         key,
+        row_group: row_group(key),
         short_name: short_name(key),
         table,
         versions,
@@ -247,6 +251,24 @@ fn short_name(key: &str) -> String {
             };
             format!("t4_{group}_{rest}")
         }
+    }
+}
+
+/// The group label a 表三 row is printed under, if any.
+fn row_group(key: &str) -> Option<&'static str> {
+    let row = key.strip_prefix("applications.")?.split('.').next()?;
+    let groups = crate::template::APPLICATION_GROUPS;
+    let label = |i: usize| groups.get(i).map(|(label, _)| *label);
+    if row.starts_with("withheld_") {
+        label(1)
+    } else if row.starts_with("unavailable_") {
+        label(2)
+    } else if row.starts_with("declined_") {
+        label(3)
+    } else if row.starts_with("other_") {
+        crate::template::application_row("other").map(|r| r.label)
+    } else {
+        None
     }
 }
 

@@ -19,6 +19,7 @@ mod keys;
 mod output;
 #[cfg(feature = "parquet")]
 mod parquet;
+mod view;
 
 use clap::{Parser as ClapParser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read, Write};
@@ -139,6 +140,17 @@ enum Command {
         /// csv-wide: every copy of a report read from several files, not only the chosen one.
         #[arg(long)]
         all_copies: bool,
+    },
+    /// One report as a self-contained HTML page: metadata, sections, the three tables in the
+    /// form's layout with every cell's status, the failed rules drawn on their cells, the findings.
+    View {
+        /// The report file; `-` reads standard input.
+        report: PathBuf,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        input: InputOptions,
     },
     /// The codebook: every canonical key with its table, versions, Chinese labels, unit, rules and
     /// its counterpart in the other version; the rules; the indicators' formulas.
@@ -468,6 +480,24 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     stata.display()
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::View {
+            report,
+            output,
+            input,
+        } => {
+            let parsed = parse_file(&report, &input)?;
+            let source = if report.as_os_str() == "-" {
+                Vec::new()
+            } else {
+                std::fs::read(&report).unwrap_or_default()
+            };
+            let html = view::page(&parsed, &source, &report.display().to_string());
+            let mut sink = open_output(output.as_deref())?;
+            sink.write_all(html.as_bytes())
+                .and_then(|()| sink.flush())
+                .map_err(|e| Failure::writing(e.into()))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Keys {
