@@ -207,3 +207,64 @@ fn the_page_runs_in_a_headless_browser_and_a_click_shows_the_source_line() {
         "a rendered page, not a blank one"
     );
 }
+
+#[test]
+fn the_summary_of_an_import_as_text_and_as_a_page_with_plots() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("summary");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let xxgk = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_xxgk"))
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    xxgk(&[
+        "import",
+        root().join("fixtures").to_str().unwrap(),
+        "--db",
+        "db.sqlite",
+        "-q",
+    ]);
+    let text = xxgk(&["summary", "--db", "db.sqlite"]);
+    assert!(text.contains("files by status: "), "{text}");
+    assert!(
+        text.contains("failed ×1: an encrypted PDF is not supported"),
+        "{text}"
+    );
+    // 平潭 2019 (its page and its text are one report): 8 of 23 granted; the Shanghai page's
+    // blank 总计 cells keep it out of the rate.
+    assert!(text.contains("  2019: 34.8% (8 / 23, 1 reports)"), "{text}");
+    assert!(text.contains("R4: 2023 1/"), "{text}");
+    xxgk(&["summary", "--db", "db.sqlite", "--html", "summary.html"]);
+    let page = std::fs::read_to_string(dir.join("summary.html")).unwrap();
+    assert_eq!(page.matches("<svg").count(), 3);
+    assert_eq!(page.matches("role=\"img\"").count(), 3);
+    assert!(page.contains("<title>Disclosure rate by year</title>"));
+    assert!(page.contains("<th scope=\"row\">2019</th><td>34.8%</td><td>8</td><td>23</td>"));
+    assert!(
+        !page.contains("http://")
+            || page.matches("http://www.w3.org").count() == page.matches("http://").count(),
+        "no network but the SVG namespace"
+    );
+    if let Some(browser) = chromium() {
+        let out = Command::new(browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                "--screenshot=summary.png",
+                "--window-size=1200,2600",
+            ])
+            .arg(format!("file://{}", dir.join("summary.html").display()))
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        assert!(std::fs::metadata(dir.join("summary.png")).unwrap().len() > 50_000);
+    }
+}

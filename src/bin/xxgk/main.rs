@@ -19,6 +19,7 @@ mod keys;
 mod output;
 #[cfg(feature = "parquet")]
 mod parquet;
+mod summary;
 mod view;
 
 use clap::{Parser as ClapParser, Subcommand, ValueEnum};
@@ -140,6 +141,16 @@ enum Command {
         /// csv-wide: every copy of a report read from several files, not only the chosen one.
         #[arg(long)]
         all_copies: bool,
+    },
+    /// An import at a glance: files by status and format, failure reasons, reports by year and
+    /// template, rule failure rates, and plots (with --html, one self-contained page).
+    Summary {
+        /// The database file.
+        #[arg(long, default_value = "xxgk.sqlite")]
+        db: PathBuf,
+        /// Write the summary as an HTML page with plots to this file.
+        #[arg(long)]
+        html: Option<PathBuf>,
     },
     /// One report as a self-contained HTML page: metadata, sections, the three tables in the
     /// form's layout with every cell's status, the failed rules drawn on their cells, the findings.
@@ -479,6 +490,37 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     labels.display(),
                     stata.display()
                 );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Summary { db, html } => {
+            if !db.exists() {
+                return Err(Failure::new(
+                    exit::UNREADABLE,
+                    format!("no database at {} (run `xxgk import` first)", db.display()),
+                ));
+            }
+            let store = xxgk::store::Store::open(&db).map_err(|e| {
+                Failure::new(
+                    exit::CANNOT_WRITE,
+                    format!("cannot open {}: {e}", db.display()),
+                )
+            })?;
+            let figures = summary::Summary::read(&store).map_err(Failure::writing)?;
+            match html {
+                Some(path) => {
+                    let page = figures
+                        .html(&db.display().to_string())
+                        .map_err(Failure::writing)?;
+                    let mut sink = open_output(Some(&path))?;
+                    sink.write_all(page.as_bytes())
+                        .and_then(|()| sink.flush())
+                        .map_err(|e| Failure::writing(e.into()))?;
+                }
+                None => {
+                    let mut out = std::io::stdout().lock();
+                    figures.text(&mut out).map_err(Failure::writing)?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use xxgk::{Cell, CellStatus, KeyInfo, Outcome, Report, Severity, StatTable, Template};
 
 /// Escapes text for HTML content and attribute values.
-fn esc(text: &str) -> String {
+pub fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
