@@ -424,15 +424,42 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let fresh: bool = conn.query_row(
-            "SELECT count(*) = 0 FROM sqlite_master WHERE name = 'files'",
-            [],
-            |r| r.get(0),
-        )?;
+        let is_fresh = |conn: &Connection| -> rusqlite::Result<bool> {
+            conn.query_row(
+                "SELECT count(*) = 0 FROM sqlite_master WHERE name = 'files'",
+                [],
+                |r| r.get(0),
+            )
+        };
+        let mut fresh = is_fresh(&conn)?;
         if fresh {
-            conn.execute_batch(SCHEMA)?;
-            conn.execute_batch(ROW_INDEXES)?;
-        } else {
+            // The whole schema in one transaction, so that another import opening the same new
+            // database at the same moment sees all of it or none (and waits for it).
+            conn.execute_batch("BEGIN IMMEDIATE")?;
+            let created = (|| -> StoreResult<bool> {
+                if !is_fresh(&conn)? {
+                    return Ok(false);
+                }
+                conn.execute_batch(SCHEMA)?;
+                conn.execute_batch(ROW_INDEXES)?;
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)",
+                    params![SCHEMA_VERSION.to_string()],
+                )?;
+                Ok(true)
+            })();
+            match created {
+                Ok(created) => {
+                    conn.execute_batch("COMMIT")?;
+                    fresh = created;
+                }
+                Err(err) => {
+                    let _ = conn.execute_batch("ROLLBACK");
+                    return Err(err);
+                }
+            }
+        }
+        if !fresh {
             conn.execute_batch(
                 "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
             )?;

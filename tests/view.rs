@@ -268,3 +268,72 @@ fn the_summary_of_an_import_as_text_and_as_a_page_with_plots() {
         assert!(std::fs::metadata(dir.join("summary.png")).unwrap().len() > 50_000);
     }
 }
+
+/// Checks the page of a fixture against its record: every cell present with its status class and
+/// its value, and every cell of a failed rule marked.
+fn assert_page_holds_the_report(fixture: &str) -> String {
+    let page = view(fixture);
+    let bytes = std::fs::read(root().join("fixtures").join(fixture)).unwrap();
+    let report = xxgk::Parser::new()
+        .file_name(fixture)
+        .parse(&bytes)
+        .unwrap();
+    let failing: std::collections::HashSet<&str> = report
+        .checks
+        .iter()
+        .filter(|c| c.outcome == xxgk::Outcome::Failed)
+        .flat_map(|c| c.cells.iter().map(String::as_str))
+        .collect();
+    for cell in &report.cells {
+        let td = td(&page, &cell.key);
+        let class = if cell.evidence.is_some() {
+            "recovered"
+        } else {
+            cell.status.as_str()
+        };
+        assert!(
+            td.contains(&format!("class=\"cell st-{class}")),
+            "{fixture} {}: {td}",
+            cell.key
+        );
+        if let (xxgk::CellStatus::Number, Some(value)) = (cell.status, cell.value) {
+            assert!(
+                td.contains(&format!(">{value}")),
+                "{fixture} {} = {value}: {td}",
+                cell.key
+            );
+        }
+        assert_eq!(
+            td.contains(" fails\""),
+            failing.contains(cell.key.as_str()),
+            "{fixture} {}: {td}",
+            cell.key
+        );
+    }
+    page
+}
+
+#[test]
+fn the_seed_a_fused_crawl_with_a_broken_rule_a_2021_docx_and_a_hybrid_report() {
+    let seed = assert_page_holds_the_report("000_500855b189a022d6.txt");
+    assert!(!seed.contains(" fails\""), "the seed breaks no rule");
+    let broken = assert_page_holds_the_report("pingtan-2024-broken-r3.txt");
+    for key in [
+        "applications.partially_granted.natural_person",
+        "applications.total_processed.total",
+    ] {
+        assert!(td(&broken, key).contains("R3 "), "{key}");
+    }
+    assert!(broken.contains("<strong>R3 fails</strong>: R3 自然人列"));
+    let docx = assert_page_holds_the_report("pingtan-2024.docx");
+    assert!(
+        docx.contains("<th scope=\"col\">本年制发件数</th>"),
+        "the 2021 表二"
+    );
+    assert!(
+        docx.contains("（六）其他处理</th>"),
+        "2021's three 其他处理 rows under their group"
+    );
+    let hybrid = assert_page_holds_the_report("hongze-2023.pdftotext.txt");
+    assert!(hybrid.contains("<dt>template</dt><dd>hybrid</dd>"));
+}
