@@ -2,25 +2,10 @@
 
 mod common;
 
+use common::command::{scratch, xxgk};
 use rusqlite::Connection;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-
-fn xxgk(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xxgk"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("xxgk runs")
-}
-
-/// A fresh directory under the target directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// The corpus fixtures, the seed, and junk: empty, binary, not-a-report, a PDF, a broken DOCX.
 fn mixed_tree(root: &Path) -> usize {

@@ -1,24 +1,17 @@
 //! Parquet exports read back with the parquet crate: the same values as the CSV exports, typed.
 
+mod common;
+
 use arrow_array::{Array, BooleanArray, Decimal128Array, Float64Array, Int64Array, StringArray};
 use arrow_schema::DataType;
+use common::command::{scratch, xxgk};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn xxgk(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xxgk"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("xxgk runs")
-}
+use std::process::Command;
 
 /// An import of every fixture that is a report, in a fresh folder.
 fn imported(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch(name);
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let out = xxgk(
         &[

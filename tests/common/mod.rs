@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+#[cfg(feature = "cli")]
+pub mod command;
 pub mod manifest;
 pub mod pdf;
 pub mod render;

@@ -4,21 +4,22 @@ from typing import Any, BinaryIO, Dict, Iterable, List, Optional, Tuple, Union
 
 import pandas
 
-__version__: str
-SCHEMA_VERSION: int
+from ._xxgk import (
+    SCHEMA_VERSION as SCHEMA_VERSION,
+    BinaryInput as BinaryInput,
+    DamagedContainer as DamagedContainer,
+    Empty as Empty,
+    Error as Error,
+    NotAReport as NotAReport,
+    ReadError as ReadError,
+    TimedOut as TimedOut,
+    TooLarge as TooLarge,
+    Unsupported as Unsupported,
+    __version__ as __version__,
+)
 
 Source = Union[str, os.PathLike[str], bytes, bytearray, memoryview, BinaryIO]
 Sources = Union[str, os.PathLike[str], Iterable[Union[str, os.PathLike[str]]]]
-
-class Error(Exception): ...
-class Empty(Error): ...
-class TooLarge(Error): ...
-class BinaryInput(Error): ...
-class Unsupported(Error): ...
-class DamagedContainer(Error): ...
-class NotAReport(Error): ...
-class TimedOut(Error): ...
-class ReadError(Error): ...
 
 def parse(
     source: Source, *, encoding: Optional[str] = ..., format: Optional[str] = ...

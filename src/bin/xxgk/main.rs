@@ -448,18 +448,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             cell_status,
             all_copies,
         } => {
-            if !db.exists() {
-                return Err(Failure::new(
-                    exit::UNREADABLE,
-                    format!("no database at {} (run `xxgk import` first)", db.display()),
-                ));
-            }
-            let store = xxgk::store::Store::open(&db).map_err(|e| {
-                Failure::new(
-                    exit::CANNOT_WRITE,
-                    format!("cannot open {}: {e}", db.display()),
-                )
-            })?;
+            let store = open_database(&db)?;
             let csv = export::CsvOptions { bom };
             let wide = export::WideOptions {
                 csv: csv.clone(),
@@ -494,18 +483,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Summary { db, html } => {
-            if !db.exists() {
-                return Err(Failure::new(
-                    exit::UNREADABLE,
-                    format!("no database at {} (run `xxgk import` first)", db.display()),
-                ));
-            }
-            let store = xxgk::store::Store::open(&db).map_err(|e| {
-                Failure::new(
-                    exit::CANNOT_WRITE,
-                    format!("cannot open {}: {e}", db.display()),
-                )
-            })?;
+            let store = open_database(&db)?;
             let figures = summary::Summary::read(&store).map_err(Failure::writing)?;
             match html {
                 Some(path) => {
@@ -561,6 +539,22 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// An import's database, which must exist.
+fn open_database(db: &Path) -> Result<xxgk::store::Store, Failure> {
+    if !db.exists() {
+        return Err(Failure::new(
+            exit::UNREADABLE,
+            format!("no database at {} (run `xxgk import` first)", db.display()),
+        ));
+    }
+    xxgk::store::Store::open(db).map_err(|e| {
+        Failure::new(
+            exit::CANNOT_WRITE,
+            format!("cannot open {}: {e}", db.display()),
+        )
+    })
 }
 
 /// The output file, or standard output, buffered.
