@@ -1000,6 +1000,11 @@ fn is_not_assessable(finding: &crate::report::Finding) -> bool {
         )
 }
 
+/// The note that a cell's value was cut out of a fused run (its `evidence` says how).
+fn is_recovered_note(finding: &crate::report::Finding) -> bool {
+    finding.severity == Severity::Info && finding.rule == "cell.recovered"
+}
+
 /// The form of an agency's name that copies of one report share: whitespace, quotes and
 /// full-width forms folded, traditional characters simplified, Latin letters in lower case
 /// (`平潭县 人民政府` and `平潭縣人民政府` are one agency). The written name is kept beside it.
@@ -1281,9 +1286,13 @@ fn write_report(
         "INSERT INTO findings (report_id, source, position, rule, severity, message, cells, line)
          VALUES (?1, 'parse', ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
-    // Rules that could not be assessed are counted in `reports.checks_not_assessable`; their
-    // findings (the cells are there with their status) are not stored row by row.
-    let stored = report.findings.iter().filter(|f| !is_not_assessable(f));
+    // Rules that could not be assessed are counted in `reports.checks_not_assessable`, and a
+    // value recovered from a fused run is told by its cell's `evidence`: those findings (in the
+    // stored record, whole) are not stored row by row.
+    let stored = report
+        .findings
+        .iter()
+        .filter(|f| !is_not_assessable(f) && !is_recovered_note(f));
     for (i, f) in stored.enumerate() {
         finding.execute(params![
             id,

@@ -1047,6 +1047,7 @@ fn jsonl_holds_the_record_parse_prints() {
         "000_500855b189a022d6.txt",
         "pingtan-2024.docx",
         "hongze-2023.pdf",
+        "pingtan-2022.txt",
     ];
     tree_of(&dir, &names);
     assert!(xxgk(&["import", "tree", "--db", "db.sqlite", "-q"], &dir)
@@ -1079,6 +1080,20 @@ fn jsonl_holds_the_record_parse_prints() {
         assert_eq!(report.schema_version, xxgk::SCHEMA_VERSION);
         assert!(!report.cells.is_empty());
     }
+    // The crawl's recovered values: their notes are in the record, their cells say the evidence,
+    // and the findings table leaves the notes out.
+    let db = dir.join("db.sqlite");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM findings WHERE rule = 'cell.recovered'"
+        ),
+        0
+    );
+    assert!(count(&db, "SELECT count(*) FROM cells WHERE evidence = 'form'") > 100);
+    assert!(lines
+        .iter()
+        .any(|l| l.contains("\"rule\":\"cell.recovered\"")));
 }
 
 #[test]
