@@ -361,3 +361,34 @@ fn a_header_whose_labels_broke_over_lines_does_not_place_a_lone_value() {
         );
     }
 }
+
+/// A hybrid report (2021 表二, 2019 表三, as 洪泽 2023) whose 表二 headers are partly glossed with
+/// pinyin (found by the cut-rendering property test): 表二's version comes from its own headers
+/// and rows' shapes, never from 表三, so its values are not put under the 2019 form's keys.
+#[test]
+fn an_unrecognised_2021_active_table_beside_a_2019_applications_table_keeps_its_own_version() {
+    // The 表二 of the failing case, as the TAB-per-cell renderer wrote it.
+    let block = "二、主动公开政府信息情况\n\t第(ā)二(ā)十(ā)条(ā)第(ā)（一(ā)）项(ā)\n\t信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n\t规(ā)章(ā)（县(ā)级(ā)无(ā)此(ā)项(ā)）\t37\t\t0\n\t行(ā)政(ā)规(ā)范(ā)性(ā)文(ā)件(ā)\t\t\t5\n\t第(ā)二(ā)十(ā)条(ā)第(ā)（五(ā)）项(ā)\n\t信(ā)息(ā)内(ā)容(ā)\t本(ā)年(ā)处(ā)理(ā)决(ā)定(ā)数(ā)量(ā)\n\t行(ā)政(ā)许(ā)可(ā)\t0\n\t第(ā)二(ā)十(ā)条(ā)第(ā)（六(ā)）项(ā)\n\t信(ā)息(ā)内(ā)容(ā)\t本(ā)年(ā)处(ā)理(ā)决(ā)定(ā)数(ā)量(ā)\n\t行(ā)政(ā)处(ā)罚(ā)\t7\n\t行(ā)政(ā)强(ā)制(ā)\t0\n\t第(ā)二(ā)十(ā)条(ā)第(ā)（八(ā)）项(ā)\n\t信(ā)息(ā)内(ā)容(ā)\t本(ā)年(ā)收(ā)费(ā)金(ā)额(ā)（单(ā)位(ā)：万(ā)元(ā)）\n\t行(ā)政(ā)事(ā)业(ā)性(ā)收(ā)费(ā)\t50\n";
+    let seed = String::from_utf8(common::fixture("000_500855b189a022d6.txt")).unwrap();
+    let (start, end) = (
+        seed.find("二、主动公开政府信息情况").unwrap(),
+        seed.find("三、收到和处理政府信息公开申请情况").unwrap(),
+    );
+    let text = format!("{}{block}{}", &seed[..start], &seed[end..]);
+    let report = xxgk::parse(text.as_bytes()).unwrap();
+    let version = |t: xxgk::StatTable| report.tables.iter().find(|i| i.table == t).unwrap().version;
+    assert_eq!(version(xxgk::StatTable::Active), xxgk::Template::V2021);
+    assert_eq!(
+        version(xxgk::StatTable::Applications),
+        xxgk::Template::V2019
+    );
+    let value = |key: &str| report.value(key).and_then(|v| v.to_i64());
+    assert_eq!(value("active.regulations.issued"), Some(37));
+    assert_eq!(value("active.normative_documents.in_force"), Some(5));
+    assert_eq!(value("active.penalties.decisions"), Some(7));
+    assert_eq!(value("active.fees.amount_wan"), Some(50));
+    assert!(
+        report.cell("active.regulations.made").is_none(),
+        "no 2019 表二 key"
+    );
+}

@@ -112,10 +112,35 @@ fn active_version(observations: &[Observation]) -> Option<Version> {
     for o in observations.iter().filter(|o| o.table == StatTable::Active) {
         for column in o.columns.iter().flatten() {
             if let ObservedColumn::Active(i) = column {
+                // 处理决定数量 is a column of both forms (本年处理决定数量 in 2021): no evidence.
+                let id = ACTIVE_COLUMNS[*i].id;
+                if ACTIVE_COLUMNS.iter().filter(|c| c.id == id).count() > 1 {
+                    continue;
+                }
                 match ACTIVE_COLUMNS[*i].version {
                     Version::V2019 => v2019 += 1,
                     Version::V2021 => v2021 += 1,
                 }
+            }
+        }
+    }
+    if v2019 == v2021 {
+        // Headers that were not recognised leave the rows' shapes, where every cell boundary is
+        // written: the 2021 form prints one value for 行政许可, 行政处罚, 行政强制 and
+        // 行政事业性收费, the 2019 form three (two for fees) and has rows 2021 dropped.
+        for o in observations
+            .iter()
+            .filter(|o| o.table == StatTable::Active && o.explicit && !o.cut)
+        {
+            let (ObservedRow::Active(row), ObservedValues::Cells(cells)) = (&o.row, &o.values)
+            else {
+                continue;
+            };
+            match (ACTIVE_ROWS[*row].id, cells.len()) {
+                ("licensing" | "penalties" | "coercive_measures" | "fees", 1) => v2021 += 1,
+                ("licensing" | "penalties" | "coercive_measures", 3) | ("fees", 2) => v2019 += 1,
+                ("other_services" | "procurement", _) => v2019 += 1,
+                _ => {}
             }
         }
     }
@@ -126,13 +151,15 @@ fn active_version(observations: &[Observation]) -> Option<Version> {
     }
 }
 
-/// 表三's version from （六）其他处理: a row with values (2019) or three sub-rows (2021).
+/// 表三's version from （六）其他处理: a row with values (2019) or three sub-rows (2021). A row
+/// the text ends inside is no evidence: what follows its label there may be the start of the
+/// first sub-row's label (`（六）其他处理 1` of `1.申请人无正当理由…`).
 fn applications_version(observations: &[Observation]) -> Option<Version> {
     let mut single = false;
     let mut split = false;
     for o in observations
         .iter()
-        .filter(|o| o.table == StatTable::Applications)
+        .filter(|o| o.table == StatTable::Applications && !o.cut)
     {
         if let ObservedRow::Application(i) = o.row {
             match APPLICATION_ROWS[i].id {
