@@ -848,7 +848,7 @@ fn a_version_1_database_is_migrated_keeping_its_rows() {
             &db,
             "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'"
         ),
-        5
+        6
     );
     let conn = Connection::open(&db).unwrap();
     let agency_key: String = conn
