@@ -4,6 +4,11 @@
 //! Prints the first parse's time (which builds the label automata and compiles the patterns) and
 //! the mean of the rest.
 
+/// The allocator the `xxgk` binary uses, so that the loop measures what the command does.
+#[cfg(feature = "cli")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let Some(path) = args.next() else {

@@ -13,12 +13,13 @@ use crate::report::{
 use crate::template::{
     appeals_key, application_key, application_rows, chinese_label, Version, APPLICANT_COLUMNS,
 };
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The checks and findings of every rule that applies to the tables found.
 pub fn run(cells: &[Cell], tables: &[TableInfo]) -> (Vec<Check>, Vec<Finding>) {
-    let by_key: HashMap<&str, &Cell> = cells.iter().map(|c| (c.key.as_str(), c)).collect();
+    let by_key = CellIndex::new(cells);
     let mut run = Runner {
         cells: &by_key,
         checks: Vec::new(),
@@ -41,8 +42,47 @@ pub fn run(cells: &[Cell], tables: &[TableInfo]) -> (Vec<Check>, Vec<Finding>) {
     (run.checks, run.findings)
 }
 
+/// The cells of a report by key: the form's keys in a map with a fast hash (their set is fixed,
+/// so no input can make it slow), the keys a report adds (`extra.…`, named after its own labels)
+/// in one with the standard, randomly keyed hash.
+struct CellIndex<'a> {
+    canonical: FxHashMap<&'a str, &'a Cell>,
+    extra: HashMap<&'a str, &'a Cell>,
+}
+
+impl<'a> CellIndex<'a> {
+    fn new(cells: &'a [Cell]) -> CellIndex<'a> {
+        let mut index = CellIndex {
+            canonical: FxHashMap::with_capacity_and_hasher(cells.len(), Default::default()),
+            extra: HashMap::new(),
+        };
+        for cell in cells {
+            let key = cell.key.as_str();
+            if key.starts_with("extra.") {
+                index.extra.insert(key, cell);
+            } else {
+                index.canonical.insert(key, cell);
+            }
+        }
+        index
+    }
+
+    fn get(&self, key: &str) -> Option<&'a Cell> {
+        if key.starts_with("extra.") {
+            self.extra.get(key).copied()
+        } else {
+            self.canonical.get(key).copied()
+        }
+    }
+
+    /// The cells a report adds to the form.
+    fn extras(&self) -> impl Iterator<Item = &'a Cell> + '_ {
+        self.extra.values().copied()
+    }
+}
+
 struct Runner<'a> {
-    cells: &'a HashMap<&'a str, &'a Cell>,
+    cells: &'a CellIndex<'a>,
     checks: Vec<Check>,
     findings: Vec<Finding>,
 }
@@ -171,7 +211,7 @@ impl Runner<'_> {
     fn subtotal_columns(&mut self) {
         let subtotals: Vec<(String, String, String)> = self
             .cells
-            .values()
+            .extras()
             .filter(|c| c.key.starts_with("extra.applications."))
             .filter(|c| {
                 c.column_label
@@ -376,14 +416,14 @@ impl Runner<'_> {
 /// cells it restates. A figure whose cells are not all numbers, or whose cell the text itself
 /// settled, is not assessable; a figure of a wider body, another year or a change is not checked.
 pub fn narrative(cells: &[Cell], figures: &[NarrativeFigure]) -> (Vec<Check>, Vec<Finding>) {
-    let by_key: HashMap<&str, &Cell> = cells.iter().map(|c| (c.key.as_str(), c)).collect();
+    let by_key = CellIndex::new(cells);
     let mut checks = Vec::new();
     let mut findings = Vec::new();
     for figure in figures {
         if figure.scope != FigureScope::Report || figure.keys.is_empty() {
             continue;
         }
-        let found: Vec<Option<&&Cell>> =
+        let found: Vec<Option<&Cell>> =
             figure.keys.iter().map(|k| by_key.get(k.as_str())).collect();
         let labels = figure
             .keys

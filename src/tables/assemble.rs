@@ -23,7 +23,7 @@ use crate::template::{
     APPLICATION_ROWS,
 };
 use crate::value::{parse_cell, CellValue, Unit};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 /// The cells of the tables found, with what was learnt on the way.
@@ -195,7 +195,7 @@ struct TableBuilder {
     table: StatTable,
     version: Version,
     slots: Vec<Slot>,
-    index: &'static HashMap<&'static str, usize>,
+    index: &'static FxHashMap<&'static str, usize>,
     extras: Vec<Cell>,
 }
 
@@ -785,8 +785,10 @@ pub(super) fn canonical_key(
 }
 
 /// Where each canonical key of a table in a version stands in [`canonical_keys`] (built once).
-fn canonical_index(table: StatTable, version: Version) -> &'static HashMap<&'static str, usize> {
-    type Index = HashMap<&'static str, usize>;
+///
+/// The map holds only the form's keys, so a fast hash is safe: an input cannot add keys to it.
+fn canonical_index(table: StatTable, version: Version) -> &'static FxHashMap<&'static str, usize> {
+    type Index = FxHashMap<&'static str, usize>;
     static INDEX: OnceLock<[[Index; 2]; 3]> = OnceLock::new();
     let all = INDEX.get_or_init(|| {
         let build = |table: StatTable, version: Version| -> Index {
