@@ -1192,3 +1192,114 @@ fn csv_wide_for_excel_and_stata() {
     assert!(stata.contains("import delimited using \"panel.csv\""));
     assert_eq!(stata.matches("label variable ").count(), header.len());
 }
+
+/// A report's content hash, the hash of the copy it is linked to, its (rule, cells) findings.
+type ReportLinks = (String, Option<String>, Vec<(String, String)>);
+
+/// What grouping and the year check concluded, in terms that do not depend on row ids: for each
+/// report that a present file holds, the content hash of the copy it was linked to, and its
+/// X1/X3 findings as (rule, cells).
+fn cross_report_state(db: &Path) -> Vec<ReportLinks> {
+    let conn = Connection::open(db).unwrap();
+    let mut reports = conn
+        .prepare(
+            "SELECT r.id, r.hash, c.hash FROM reports r LEFT JOIN reports c ON c.id = r.copy_of
+             WHERE EXISTS (SELECT 1 FROM files f WHERE f.report_id = r.id AND f.status <> 'missing')
+             ORDER BY r.hash",
+        )
+        .unwrap();
+    let rows: Vec<(i64, String, Option<String>)> = reports
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut findings = conn
+        .prepare(
+            "SELECT rule, cells FROM findings WHERE report_id = ?1 AND source IN ('copies', 'cross')
+             ORDER BY rule, cells",
+        )
+        .unwrap();
+    rows.into_iter()
+        .map(|(id, hash, chosen)| {
+            let found = findings
+                .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            (hash, chosen, found)
+        })
+        .collect()
+}
+
+#[test]
+fn re_importing_a_changed_tree_links_copies_and_years_as_a_fresh_import_does() {
+    let dir = scratch("import-incremental-groups");
+    tree_of(
+        &dir,
+        &["pingtan-2024.docx", "pingtan-2024.html", "pingtan-2024.txt"],
+    );
+    let seed = common::seed();
+    std::fs::write(dir.join("tree/2020.txt"), &seed).unwrap();
+    let carried = |n: u32| {
+        seed.replace("2020年", "2021年").replacen(
+            "二、上年结转政府信息公开申请数量\n\t\u{a0}0",
+            &format!("二、上年结转政府信息公开申请数量\n\t\u{a0}{n}"),
+            1,
+        )
+    };
+    std::fs::write(dir.join("tree/2021.txt"), carried(3)).unwrap();
+    assert!(xxgk(&["import", "tree", "--db", "db.sqlite", "-q"], &dir)
+        .status
+        .success());
+    let db = dir.join("db.sqlite");
+    let before = cross_report_state(&db);
+    assert_eq!(
+        before
+            .iter()
+            .filter(|(_, chosen, _)| chosen.is_some())
+            .count(),
+        2,
+        "the page and the crawl are copies of the Word file"
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM findings WHERE rule = 'X1'"),
+        1
+    );
+
+    // The 2021 report is corrected (its X1 goes), and a mirror of the page disagrees on a cell
+    // (X3 on it and on the chosen copy).
+    std::fs::write(dir.join("tree/2021.txt"), carried(0)).unwrap();
+    let page = std::fs::read_to_string(dir.join("tree/pingtan-2024.html")).unwrap();
+    std::fs::write(
+        dir.join("tree/pingtan-2024-mirror.html"),
+        page.replace(">440</p>", ">441</p>"),
+    )
+    .unwrap();
+    let same_as_fresh = |name: &str| {
+        assert!(xxgk(&["import", "tree", "--db", "db.sqlite", "-q"], &dir)
+            .status
+            .success());
+        assert!(xxgk(&["import", "tree", "--db", name, "-q"], &dir)
+            .status
+            .success());
+        let state = cross_report_state(&db);
+        assert_eq!(state, cross_report_state(&dir.join(name)));
+        state
+    };
+    let changed = same_as_fresh("fresh-1.sqlite");
+    assert_ne!(changed, before);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM findings WHERE rule = 'X1'"),
+        0
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM findings WHERE rule = 'X3'"),
+        2
+    );
+    // Only a file going away: the Word file, the chosen copy, disappears, and the page or the
+    // crawl is chosen in its place.
+    std::fs::remove_file(dir.join("tree/pingtan-2024.docx")).unwrap();
+    let gone = same_as_fresh("fresh-2.sqlite");
+    assert_ne!(gone, changed);
+    assert_eq!(count(&db, "SELECT count(*) FROM pending_groups"), 0);
+}

@@ -178,6 +178,11 @@ CREATE TABLE IF NOT EXISTS records (
     report_id INTEGER PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE,
     json      BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS pending_groups (
+    agency_key TEXT NOT NULL,
+    year       INTEGER NOT NULL,
+    PRIMARY KEY (agency_key, year)
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS reports_year ON reports(year);
 CREATE INDEX IF NOT EXISTS reports_agency_key_year ON reports(agency_key, year);
 CREATE INDEX IF NOT EXISTS reports_copy_of ON reports(copy_of);
@@ -258,9 +263,27 @@ ALTER TABLE reports ADD COLUMN copy_of INTEGER REFERENCES reports(id) ON DELETE 
 "#;
 
 /// Version 5 to 6: new records are compressed with Zstandard against a dictionary (see
-/// `record.rs`); the tables do not change, and records deflated by version 5 are still read. The
-/// version changes so that an older xxgk refuses the database rather than fail on its records.
-const MIGRATE_5_TO_6: &str = "";
+/// `record.rs`; records deflated by version 5 are still read, and an older xxgk refuses the
+/// file rather than fail on them), and copies and years are checked again only for the
+/// agency-years an import changed (`pending_groups`): every one of them, once, after migrating.
+const MIGRATE_5_TO_6: &str = r#"
+CREATE TABLE IF NOT EXISTS pending_groups (
+    agency_key TEXT NOT NULL,
+    year       INTEGER NOT NULL,
+    PRIMARY KEY (agency_key, year)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO pending_groups (agency_key, year)
+    SELECT DISTINCT agency_key, year FROM reports WHERE agency_key IS NOT NULL AND year IS NOT NULL;
+"#;
+
+/// Marks the agency-years of the reports `?1` and `?2` (either may be NULL) as changed.
+const MARK_PENDING: &str = "INSERT OR IGNORE INTO pending_groups (agency_key, year)
+     SELECT agency_key, year FROM reports
+     WHERE id IN (?1, ?2) AND agency_key IS NOT NULL AND year IS NOT NULL";
+
+/// The reports of the agency-years changed since the last check.
+const PENDING_REPORTS: &str = "SELECT r.id FROM pending_groups p
+     JOIN reports r ON r.agency_key = p.agency_key AND r.year = p.year";
 
 /// The key a path is stored under: its bytes as the system gives them.
 pub fn path_key(path: &Path) -> Vec<u8> {
@@ -699,7 +722,13 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let now = now_text(&tx)?;
+        let mut pending = tx.prepare(
+            "INSERT OR IGNORE INTO pending_groups (agency_key, year)
+             SELECT r.agency_key, r.year FROM files f JOIN reports r ON r.id = f.report_id
+             WHERE f.path_key = ?1 AND r.agency_key IS NOT NULL AND r.year IS NOT NULL",
+        )?;
         for key in &gone {
+            pending.execute(params![key])?;
             if prune {
                 tx.execute("DELETE FROM files WHERE path_key = ?1", params![key])?;
             } else {
@@ -709,6 +738,7 @@ impl Store {
                 )?;
             }
         }
+        drop(pending);
         tx.commit()?;
         Ok(gone.len())
     }
@@ -720,16 +750,26 @@ impl Store {
     /// html, markdown, text), then by content hash; the others get `copy_of` = its id, and panel
     /// exports leave them out. A copy that differs from the chosen one on a cell gets an `X3`
     /// error finding (source `copies`) naming the cells, both values and both files, and so does
-    /// the chosen copy. Recomputed from scratch; returns what it found.
+    /// the chosen copy.
+    ///
+    /// Only the agency-years that files written or marked missing since the last
+    /// [`Store::cross_check`] touched are grouped again (all of them in a database migrated from
+    /// an earlier schema), so the work follows the change, not the size of the database. Returns
+    /// what it found in them.
     pub fn group_copies(&mut self) -> StoreResult<CopyStats> {
         let names: HashMap<i64, String> =
             self.keys.iter().map(|(k, id)| (*id, k.clone())).collect();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute("DELETE FROM findings WHERE source = 'copies'", [])?;
         tx.execute(
-            "UPDATE reports SET copy_of = NULL WHERE copy_of IS NOT NULL",
+            &format!(
+                "DELETE FROM findings WHERE source = 'copies' AND report_id IN ({PENDING_REPORTS})"
+            ),
+            [],
+        )?;
+        tx.execute(
+            &format!("UPDATE reports SET copy_of = NULL WHERE copy_of IS NOT NULL AND id IN ({PENDING_REPORTS})"),
             [],
         )?;
         let candidates: Vec<Candidate> = {
@@ -737,9 +777,9 @@ impl Store {
                 "SELECT r.id, r.agency_key, r.year, r.cells_found, r.errors + r.warnings, r.format,
                         r.hash, r.agency,
                         (SELECT min(path) FROM files f WHERE f.report_id = r.id AND f.status <> 'missing')
-                 FROM reports r
-                 WHERE r.agency_key IS NOT NULL AND r.year IS NOT NULL
-                   AND EXISTS (SELECT 1 FROM files f WHERE f.report_id = r.id AND f.status <> 'missing')
+                 FROM pending_groups p
+                 JOIN reports r ON r.agency_key = p.agency_key AND r.year = p.year
+                 WHERE EXISTS (SELECT 1 FROM files f WHERE f.report_id = r.id AND f.status <> 'missing')
                  ORDER BY r.agency_key, r.year",
             )?;
             let rows = statement.query_map([], |r| {
@@ -880,7 +920,9 @@ impl Store {
     /// Cross-report check X1: a report's 上年结转 (carried_over) must equal the same agency's
     /// previous-year 结转下年度 (carried_forward), column by column, between chosen copies (run
     /// [`Store::group_copies`] first), agencies matched by [`agency_key`]. Findings are (re)written on the
-    /// later report with source `cross`. Returns the number of findings written.
+    /// later report with source `cross`, for the later reports of the agency-years changed since
+    /// the last call and of the years after them; then those agency-years are settled. Returns
+    /// the number of findings written.
     ///
     /// One query finds every mismatch: report pairs by the `(agency, year)` index, the two cells
     /// of each column by the cells' primary key, so the check costs a few index look-ups per
@@ -889,7 +931,18 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute("DELETE FROM findings WHERE source = 'cross'", [])?;
+        // The later reports whose pair may have changed: those of a changed agency-year, and
+        // those of the year after one.
+        tx.execute_batch(&format!(
+            "CREATE TEMP TABLE IF NOT EXISTS rechecked (id INTEGER PRIMARY KEY);
+             DELETE FROM temp.rechecked;
+             INSERT OR IGNORE INTO temp.rechecked (id) {PENDING_REPORTS};
+             INSERT OR IGNORE INTO temp.rechecked (id)
+                 SELECT r.id FROM pending_groups p
+                 JOIN reports r ON r.agency_key = p.agency_key AND r.year = p.year + 1;
+             DELETE FROM findings WHERE source = 'cross' AND report_id IN (SELECT id FROM temp.rechecked);
+             DELETE FROM pending_groups;"
+        ))?;
         // (position, carried_over key id, carried_forward key id) of each column both have.
         let columns: Vec<(usize, i64, i64)> = crate::template::APPLICANT_COLUMNS
             .iter()
@@ -908,6 +961,8 @@ impl Store {
             tx.commit()?;
             return Ok(0);
         }
+        // (The pending agency-years are cleared above, in this transaction: they stay pending
+        // until the check commits.)
         let values = columns
             .iter()
             .map(|(i, over, forward)| format!("({i}, {over}, {forward})"))
@@ -918,7 +973,8 @@ impl Store {
                 "WITH columns(position, over_key, forward_key) AS (VALUES {values})
                  SELECT later.id, earlier.id, later.agency, later.year, columns.position,
                         o.value_text, f.value_text
-                 FROM reports later
+                 FROM temp.rechecked rechecked
+                 JOIN reports later ON later.id = rechecked.id
                  JOIN reports earlier
                    ON earlier.agency_key = later.agency_key AND earlier.year = later.year - 1
                  JOIN columns
@@ -1038,8 +1094,10 @@ fn fill_agency_keys(conn: &Connection) -> StoreResult<()> {
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let filled = (|| -> StoreResult<()> {
         let mut update = conn.prepare("UPDATE reports SET agency_key = ?2 WHERE id = ?1")?;
+        let mut pending = conn.prepare(MARK_PENDING)?;
         for (id, agency) in &unkeyed {
             update.execute(params![id, agency_key(agency)])?;
+            pending.execute(params![id, Option::<i64>::None])?;
         }
         Ok(())
     })();
@@ -1098,6 +1156,15 @@ fn write_file(
             ("failed", format.clone(), None, Some(reason.clone()), None)
         }
     };
+    // The agency-years of the report the file held before and of the one it holds now: their
+    // copies and years are checked again.
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO pending_groups (agency_key, year)
+         SELECT agency_key, year FROM reports
+         WHERE agency_key IS NOT NULL AND year IS NOT NULL
+           AND (id = ?1 OR id = (SELECT report_id FROM files WHERE path_key = ?2))",
+    )?
+    .execute(params![report_id, path_key(&record.path)])?;
     tx.prepare_cached(
         "INSERT INTO files (path_key, path, size, mtime, hash, format, encoding, status, reason, report_id, imported_at)
          VALUES (?1, ?11, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)

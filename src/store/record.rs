@@ -24,16 +24,26 @@ const MAX_RECORD: u64 = 256 * 1024 * 1024;
 /// The record of `report` as stored: compact JSON, compressed.
 pub(super) fn compress(report: &Report) -> StoreResult<Vec<u8>> {
     let json = serde_json::to_vec(report).map_err(|e| StoreError::Record(e.to_string()))?;
-    let mut compressor = zstd::bulk::Compressor::with_dictionary(LEVEL, DICTIONARY_1)
-        .map_err(|e| StoreError::Record(e.to_string()))?;
-    let bound = zstd::zstd_safe::compress_bound(json.len());
-    let mut blob = Vec::with_capacity(ZSTD_DICTIONARY_1.len() + bound);
-    blob.extend_from_slice(ZSTD_DICTIONARY_1);
-    let frame = compressor
-        .compress(&json)
-        .map_err(|e| StoreError::Record(e.to_string()))?;
-    blob.extend_from_slice(&frame);
-    Ok(blob)
+    let error = |e: std::io::Error| StoreError::Record(e.to_string());
+    // Loading the dictionary costs more than compressing a record: each thread does it once.
+    thread_local! {
+        static COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    COMPRESSOR.with_borrow_mut(|slot| {
+        let compressor = match slot {
+            Some(compressor) => compressor,
+            None => slot.insert(
+                zstd::bulk::Compressor::with_dictionary(LEVEL, DICTIONARY_1).map_err(error)?,
+            ),
+        };
+        let bound = zstd::zstd_safe::compress_bound(json.len());
+        let mut blob = Vec::with_capacity(ZSTD_DICTIONARY_1.len() + bound);
+        blob.extend_from_slice(ZSTD_DICTIONARY_1);
+        let frame = compressor.compress(&json).map_err(error)?;
+        blob.extend_from_slice(&frame);
+        Ok(blob)
+    })
 }
 
 /// A stored record back as JSON text, as `xxgk parse` prints it (compact).
