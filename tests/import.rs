@@ -835,7 +835,10 @@ fn a_version_1_database_is_migrated_keeping_its_rows() {
          INSERT INTO files (path, size, status, report_id, imported_at)
               VALUES ('/old/宜春.txt', 11411, 'findings', 1, '2026-01-01T00:00:00Z');
          INSERT INTO findings (report_id, position, rule, severity, message, cells)
-              VALUES (1, 0, 'R1', 'error', 'a real failure', '[]');",
+              VALUES (1, 0, 'R1', 'error', 'a real failure', '[]');
+         INSERT INTO sections (report_id, position, number, title, text)
+              VALUES (1, 0, 1, '总体情况', '2020年，宜春市统计局……'),
+                     (1, 1, 2, '主动公开政府信息情况', '');",
     )
     .unwrap();
     drop(conn);
@@ -848,9 +851,29 @@ fn a_version_1_database_is_migrated_keeping_its_rows() {
             &db,
             "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'"
         ),
-        6
+        7
     );
     let conn = Connection::open(&db).unwrap();
+    let sections: Vec<(i64, i64, String, String)> = conn
+        .prepare("SELECT position, number, title, text FROM sections WHERE report_id = 1 ORDER BY position")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        sections,
+        [
+            (
+                0,
+                1,
+                "总体情况".to_owned(),
+                "2020年，宜春市统计局……".to_owned()
+            ),
+            (1, 2, "主动公开政府信息情况".to_owned(), String::new()),
+        ],
+        "sections are carried into the rowid table of version 7"
+    );
     let agency_key: String = conn
         .query_row("SELECT agency_key FROM reports WHERE id = 1", [], |r| {
             r.get(0)
