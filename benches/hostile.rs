@@ -1,7 +1,7 @@
 //! Inputs that were quadratic once, at three sizes each: time per byte must stay flat.
 //!
 //! `cargo bench --bench hostile`: a crawl with the whole report on one line (cell locations in a
-//! very long line), prose dense with restated figures, a wide pipe table on few lines, and a Word
+//! very long line), prose dense with restated figures, an HTML tag soup, a wide pipe table on few lines, and a Word
 //! table whose columns are merged down many rows, and a PDF page dense with text lines and rules. Criterion reports MB/s (Throughput::Bytes):
 //! linear code gives the same MB/s at every size.
 
@@ -42,6 +42,19 @@ fn dense_narrative(bytes: usize) -> String {
         text.push_str(sentence);
     }
     text
+}
+
+/// A page of tag soup: attributes with `>` in their quotes, comments, scripts holding markup and
+/// raw-text titles, as the attribute pass before the HTML parser reads them, and the report's
+/// own text between them.
+fn tag_soup(bytes: usize) -> String {
+    let mut html =
+        String::from("<html><head><title>某局2023年政府信息公开工作年度报告</title></head><body>");
+    let chunk = "<p class=\"x>y\" style='mso-a:b' lang=zh-CN>一、总体情况<!-- a -- b --><script>var a='<td x=1>';</script><title>t</title><span style=\"x\">本年度收到申请1件</span></p>";
+    while html.len() < bytes {
+        html.push_str(chunk);
+    }
+    html
 }
 
 /// A one-page PDF of `lines` text lines, rows of numbers between label lines, drawn so densely
@@ -127,6 +140,11 @@ fn hostile(c: &mut Criterion) {
         let prose = dense_narrative(size);
         group.throughput(Throughput::Bytes(prose.len() as u64));
         group.bench_with_input(BenchmarkId::new("dense-narrative", size), &prose, |b, t| {
+            b.iter(|| xxgk::parse(black_box(t.as_bytes())).is_ok())
+        });
+        let soup = tag_soup(size);
+        group.throughput(Throughput::Bytes(soup.len() as u64));
+        group.bench_with_input(BenchmarkId::new("tag-soup", size), &soup, |b, t| {
             b.iter(|| xxgk::parse(black_box(t.as_bytes())).is_ok())
         });
         let table = wide_pipe_table(size);

@@ -19,8 +19,11 @@ use aho_corasick::AhoCorasick;
 use ego_tree::iter::Edge;
 use ego_tree::NodeRef;
 use scraper::{Html, Node};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
+
+mod slim;
 
 /// Texts whose presence marks an element as holding the report.
 const MARKERS: &[&str] = &[
@@ -49,7 +52,8 @@ const MAX_SPAN: u32 = 1000;
 
 /// Reads an HTML page or fragment into a document.
 pub fn read(html: &str) -> Document {
-    let (html, dropped) = limit_nesting(html, MAX_DEPTH);
+    let html = slim::slim_tags(html);
+    let (html, dropped) = limit_nesting(&html, MAX_DEPTH);
     let dom = Html::parse_document(&html);
     let container = container_info(&dom);
     let root = content_root(&dom);
@@ -130,7 +134,7 @@ fn scan_tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
         }
         let name = &html[name_start..name_start + name_len];
         let self_closing = bytes[..close.min(bytes.len())].ends_with(b"/>");
-        let nests = !self_closing && !is_void(&name.to_ascii_lowercase());
+        let nests = !self_closing && !is_void(&lowercase(name));
         return Some(Tag {
             start: open,
             end: close.min(bytes.len()),
@@ -141,16 +145,66 @@ fn scan_tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
     })
 }
 
+/// Start tags that close an open `<p>`.
+fn closes_a_paragraph(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "center"
+            | "details"
+            | "dir"
+            | "div"
+            | "dl"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "p"
+            | "pre"
+            | "section"
+            | "table"
+            | "ul"
+            | "li"
+            | "dd"
+            | "dt"
+    )
+}
+
 /// The open elements, as an HTML parser keeps them: a start tag closes what the parser would close
 /// for it (a `<p>` an open `<p>`, a `<td>` an open `<td>`), an end tag closes the elements open
 /// inside its own. Depth is what the tree builder will see, not the count of start tags: a page that
 /// omits its optional end tags (`</p>`, `</td>`, `</li>`) is not deep.
 #[derive(Default)]
-struct OpenElements {
-    stack: Vec<String>,
+struct OpenElements<'a> {
+    stack: Vec<Cow<'a, str>>,
 }
 
-impl OpenElements {
+/// A tag name in lower case, copied only when it is not already.
+fn lowercase(name: &str) -> Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
+}
+
+impl<'a> OpenElements<'a> {
     fn depth(&self) -> usize {
         self.stack.len()
     }
@@ -159,7 +213,7 @@ impl OpenElements {
     /// `scope` comes first.
     fn close_nearest(&mut self, names: &[&str], scope: &[&str]) {
         for i in (0..self.stack.len()).rev() {
-            let open = self.stack[i].as_str();
+            let open = &*self.stack[i];
             if names.contains(&open) {
                 self.stack.truncate(i);
                 return;
@@ -170,48 +224,12 @@ impl OpenElements {
         }
     }
 
-    fn start(&mut self, name: &str) {
-        const BLOCKS: &[&str] = &[
-            "address",
-            "article",
-            "aside",
-            "blockquote",
-            "center",
-            "details",
-            "dir",
-            "div",
-            "dl",
-            "fieldset",
-            "figcaption",
-            "figure",
-            "footer",
-            "form",
-            "h1",
-            "h2",
-            "h3",
-            "h4",
-            "h5",
-            "h6",
-            "header",
-            "hgroup",
-            "main",
-            "menu",
-            "nav",
-            "ol",
-            "p",
-            "pre",
-            "section",
-            "table",
-            "ul",
-            "li",
-            "dd",
-            "dt",
-        ];
+    fn start(&mut self, name: Cow<'a, str>) {
         const P_SCOPE: &[&str] = &["td", "th", "table", "button", "html", "body"];
-        if BLOCKS.contains(&name) {
+        if closes_a_paragraph(&name) {
             self.close_nearest(&["p"], P_SCOPE);
         }
-        match name {
+        match &*name {
             "li" => self.close_nearest(&["li"], &["ul", "ol", "td", "th", "table"]),
             "dt" | "dd" => self.close_nearest(&["dt", "dd"], &["dl", "td", "th", "table"]),
             "tr" => self.close_nearest(&["tr"], &["table", "tbody", "thead", "tfoot"]),
@@ -224,12 +242,12 @@ impl OpenElements {
             "rt" | "rp" => self.close_nearest(&["rt", "rp"], &["ruby"]),
             _ => {}
         }
-        self.stack.push(name.to_string());
+        self.stack.push(name);
     }
 
     /// An end tag: closes its element and what is open inside it; `false` when none is open.
     fn end(&mut self, name: &str) -> bool {
-        match self.stack.iter().rposition(|open| open == name) {
+        match self.stack.iter().rposition(|open| *open == name) {
             Some(i) => {
                 self.stack.truncate(i);
                 true
@@ -241,21 +259,29 @@ impl OpenElements {
 
 /// Drops the tags that would nest elements deeper than `max_depth` (and their end tags), keeping
 /// all text; returns the text and how many tags were dropped. Real pages pass through untouched.
-fn limit_nesting(html: &str, max_depth: usize) -> (std::borrow::Cow<'_, str>, usize) {
+fn limit_nesting(html: &str, max_depth: usize) -> (Cow<'_, str>, usize) {
+    // Elements are no deeper than there are start tags.
+    if scan_tags(html)
+        .filter(|t| t.nests && !t.closing)
+        .nth(max_depth)
+        .is_none()
+    {
+        return (Cow::Borrowed(html), 0);
+    }
     let mut open = OpenElements::default();
     let too_deep = scan_tags(html).any(|tag| {
         if tag.nests {
-            let name = tag.name.to_ascii_lowercase();
+            let name = lowercase(tag.name);
             if tag.closing {
                 open.end(&name);
             } else {
-                open.start(&name);
+                open.start(name);
             }
         }
         open.depth() > max_depth
     });
     if !too_deep {
-        return (std::borrow::Cow::Borrowed(html), 0);
+        return (Cow::Borrowed(html), 0);
     }
     let mut out = String::with_capacity(html.len());
     let mut copied = 0usize;
@@ -266,9 +292,9 @@ fn limit_nesting(html: &str, max_depth: usize) -> (std::borrow::Cow<'_, str>, us
         if !tag.nests {
             continue;
         }
-        let name = tag.name.to_ascii_lowercase();
+        let name = lowercase(tag.name);
         let drop = if tag.closing {
-            match dropped.get_mut(&name) {
+            match dropped.get_mut(&*name) {
                 Some(n) if *n > 0 && !open.stack.contains(&name) => {
                     *n -= 1;
                     true
@@ -279,10 +305,10 @@ fn limit_nesting(html: &str, max_depth: usize) -> (std::borrow::Cow<'_, str>, us
                 }
             }
         } else if open.depth() >= max_depth {
-            *dropped.entry(name).or_default() += 1;
+            *dropped.entry(name.into_owned()).or_default() += 1;
             true
         } else {
-            open.start(&name);
+            open.start(name);
             false
         };
         if drop {
@@ -292,7 +318,7 @@ fn limit_nesting(html: &str, max_depth: usize) -> (std::borrow::Cow<'_, str>, us
         }
     }
     out.push_str(&html[copied..]);
-    (std::borrow::Cow::Owned(out), count)
+    (Cow::Owned(out), count)
 }
 
 fn markers() -> &'static AhoCorasick {
@@ -393,7 +419,10 @@ fn marker_scores(dom: &Html) -> HashMap<ego_tree::NodeId, usize> {
             Edge::Close(node) => {
                 let mut score = stack.pop().unwrap_or(0);
                 match node.value() {
-                    Node::Text(text) => score += markers().find_iter(&fold(&text[..])).count(),
+                    // Every marker is Chinese: text without a non-ASCII byte holds none.
+                    Node::Text(text) if !text.is_ascii() => {
+                        score += markers().find_iter(&fold(&text[..])).count()
+                    }
                     Node::Element(e) if is_skipped(e.name()) => score = 0,
                     _ => {}
                 }
