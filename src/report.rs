@@ -264,7 +264,7 @@ impl StatTable {
 }
 
 /// One table cell under a stable key.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cell {
     /// The canonical key (`applications.new_received.natural_person`), or for a cell beyond the
     /// template `extra.<table>.<row>.<column>` built from its labels.

@@ -838,9 +838,67 @@ fn a_version_1_database_is_migrated_keeping_its_rows() {
               VALUES (1, 0, 'R1', 'error', 'a real failure', '[]');
          INSERT INTO sections (report_id, position, number, title, text)
               VALUES (1, 0, 1, '总体情况', '2020年，宜春市统计局……'),
-                     (1, 1, 2, '主动公开政府信息情况', '');",
+                     (1, 1, 2, '主动公开政府信息情况', '');
+         INSERT INTO cell_keys (id, key) VALUES (1, 'applications.new_received.total'),
+              (2, 'active.fees.amount_wan'), (3, 'applications.carried_over.total'),
+              (4, 'appeals.review.total'), (5, 'applications.carried_forward.total'),
+              (6, 'extra.applications.其他.合计');",
     )
     .unwrap();
+    // Cells of every shape the compact rows of version 8 encode differently.
+    let old_cells = [
+        (
+            1,
+            "number",
+            Some(62.0),
+            Some("62"),
+            Some("62"),
+            "件",
+            Some(10),
+            None,
+        ),
+        (
+            2,
+            "number",
+            Some(1.5),
+            Some("1.5"),
+            Some(" 1.5万元"),
+            "万元",
+            Some(11),
+            None,
+        ),
+        (3, "blank", None, None, Some(""), "件", Some(12), None),
+        (
+            4,
+            "ambiguous",
+            None,
+            None,
+            Some("1000001"),
+            "件",
+            Some(13),
+            Some("1|100000"),
+        ),
+        (5, "missing", None, None, None, "件", None, None),
+        (
+            6,
+            "number",
+            Some(9007199254740993.0),
+            Some("9007199254740993"),
+            Some("9007199254740993"),
+            "元",
+            Some(14),
+            None,
+        ),
+    ];
+    for (i, (key, status, value, text, raw, unit, line, candidates)) in old_cells.iter().enumerate()
+    {
+        conn.execute(
+            "INSERT INTO cell_values (report_id, key_id, position, status, value, value_text, raw, unit, line, col, candidates)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
+            rusqlite::params![key, i as i64, status, value, text, raw, unit, line, candidates],
+        )
+        .unwrap();
+    }
     drop(conn);
     std::fs::create_dir_all(dir.join("tree")).unwrap();
     std::fs::write(dir.join("tree/seed.txt"), common::seed()).unwrap();
@@ -851,7 +909,7 @@ fn a_version_1_database_is_migrated_keeping_its_rows() {
             &db,
             "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'"
         ),
-        7
+        8
     );
     let conn = Connection::open(&db).unwrap();
     let sections: Vec<(i64, i64, String, String)> = conn
@@ -874,6 +932,48 @@ fn a_version_1_database_is_migrated_keeping_its_rows() {
         ],
         "sections are carried into the rowid table of version 7"
     );
+    type CellView = (
+        String,
+        Option<f64>,
+        Option<String>,
+        Option<String>,
+        String,
+        Option<i64>,
+        Option<String>,
+    );
+    let cells: Vec<CellView> = conn
+        .prepare("SELECT status, value, value_text, raw, unit, line, candidates FROM cells WHERE report_id = 1 ORDER BY position")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let expected: Vec<CellView> = old_cells
+        .iter()
+        .map(|(_, status, value, text, raw, unit, line, candidates)| {
+            (
+                status.to_string(),
+                *value,
+                text.map(String::from),
+                raw.map(String::from),
+                unit.to_string(),
+                *line,
+                candidates.map(String::from),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cells, expected,
+        "the cells view gives the old rows back from the compact ones"
+    );
+    let stored: (i64, Option<String>, Option<String>) = conn
+        .query_row(
+            "SELECT status_code, value_text, unit FROM cell_values WHERE report_id = 1 AND key_id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(stored, (8, None, None), "62 stored as its value alone");
     let agency_key: String = conn
         .query_row("SELECT agency_key FROM reports WHERE id = 1", [], |r| {
             r.get(0)

@@ -8,9 +8,8 @@
 //! committed together, so an import killed at any point leaves a consistent database that the
 //! next run completes. The schema is documented in the README.
 
+mod cell_row;
 mod record;
-
-pub use record::json as record_json;
 
 use crate::report::{Report, Severity};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -18,7 +17,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Version of the database schema (`meta.schema_version`).
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -103,24 +102,31 @@ CREATE TABLE IF NOT EXISTS sections (
     UNIQUE (report_id, position)
 );
 CREATE TABLE IF NOT EXISTS cell_keys (
-    id  INTEGER PRIMARY KEY,
-    key TEXT NOT NULL UNIQUE
+    id   INTEGER PRIMARY KEY,
+    key  TEXT NOT NULL UNIQUE,
+    unit TEXT
 );
 CREATE TABLE IF NOT EXISTS cell_values (
-    report_id  INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
-    key_id     INTEGER NOT NULL REFERENCES cell_keys(id),
-    position   INTEGER NOT NULL,
-    status     TEXT NOT NULL,
-    value      REAL,
-    value_text TEXT,
-    raw        TEXT,
-    unit       TEXT NOT NULL,
-    line       INTEGER,
-    col        INTEGER,
-    candidates TEXT,
-    evidence   TEXT,
-    page       INTEGER,
-    box        TEXT,
+    report_id    INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    key_id       INTEGER NOT NULL REFERENCES cell_keys(id),
+    position     INTEGER NOT NULL,
+    status_code  INTEGER NOT NULL,
+    value        REAL,
+    value_text   TEXT,
+    raw          TEXT,
+    unit         TEXT,
+    line         INTEGER,
+    col          INTEGER,
+    byte         INTEGER,
+    grid_table   INTEGER,
+    grid_row     INTEGER,
+    grid_cell    INTEGER,
+    candidates   TEXT,
+    evidence     TEXT,
+    page         INTEGER,
+    box          TEXT,
+    row_label    TEXT,
+    column_label TEXT,
     PRIMARY KEY (report_id, key_id)
 ) WITHOUT ROWID;
 CREATE VIEW IF NOT EXISTS cells AS
@@ -128,8 +134,17 @@ CREATE VIEW IF NOT EXISTS cells AS
            CASE WHEN k.key LIKE 'extra.%'
                 THEN substr(k.key, 7, instr(substr(k.key, 7), '.') - 1)
                 ELSE substr(k.key, 1, instr(k.key, '.') - 1) END AS tbl,
-           v.status, v.value, v.value_text, v.raw, v.unit, v.line, v.col, v.candidates, v.evidence,
-           v.page, v.box
+           CASE v.status_code & 7 WHEN 0 THEN 'number' WHEN 1 THEN 'blank'
+                WHEN 2 THEN 'placeholder' WHEN 3 THEN 'ambiguous' WHEN 4 THEN 'unreadable'
+                ELSE 'missing' END AS status,
+           v.value,
+           coalesce(v.value_text, CAST(CAST(v.value AS INTEGER) AS TEXT)) AS value_text,
+           CASE WHEN v.status_code & 8
+                THEN coalesce(v.value_text, CAST(CAST(v.value AS INTEGER) AS TEXT))
+                ELSE v.raw END AS raw,
+           coalesce(v.unit, k.unit) AS unit, v.line, v.col, v.candidates, v.evidence,
+           v.page, v.box, v.byte, v.grid_table, v.grid_row, v.grid_cell, v.row_label,
+           v.column_label
     FROM cell_values v JOIN cell_keys k ON k.id = v.key_id;
 CREATE TABLE IF NOT EXISTS narrative (
     report_id  INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
@@ -294,6 +309,61 @@ DROP TABLE sections;
 ALTER TABLE sections_v7 RENAME TO sections;
 "#;
 
+/// Version 8: cell rows hold a cell whole and compactly (see `cell_row.rs`): the status as a
+/// code with flags, no value text a whole value gives, no raw text that is the value's text, no
+/// unit that is the key's (`cell_keys.unit`, the unit its cells mostly have), and the location
+/// and labels the record held alone (`byte`, `grid_*`, `row_label`, `column_label`; empty in
+/// rows migrated from version 7, whose records stay whole). New records leave the cells and
+/// section texts out.
+const MIGRATE_7_TO_8: &str = r#"
+DROP VIEW IF EXISTS cells;
+ALTER TABLE cell_keys ADD COLUMN unit TEXT;
+UPDATE cell_keys SET unit = (
+    SELECT unit FROM cell_values v WHERE v.key_id = cell_keys.id
+    GROUP BY unit ORDER BY count(*) DESC, unit LIMIT 1);
+CREATE TABLE cell_values_v8 (
+    report_id    INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    key_id       INTEGER NOT NULL REFERENCES cell_keys(id),
+    position     INTEGER NOT NULL,
+    status_code  INTEGER NOT NULL,
+    value        REAL,
+    value_text   TEXT,
+    raw          TEXT,
+    unit         TEXT,
+    line         INTEGER,
+    col          INTEGER,
+    byte         INTEGER,
+    grid_table   INTEGER,
+    grid_row     INTEGER,
+    grid_cell    INTEGER,
+    candidates   TEXT,
+    evidence     TEXT,
+    page         INTEGER,
+    box          TEXT,
+    row_label    TEXT,
+    column_label TEXT,
+    PRIMARY KEY (report_id, key_id)
+) WITHOUT ROWID;
+INSERT INTO cell_values_v8 (report_id, key_id, position, status_code, value, value_text, raw,
+                            unit, line, col, candidates, evidence, page, box)
+    SELECT v.report_id, v.key_id, v.position,
+           CASE v.status WHEN 'number' THEN 0 WHEN 'blank' THEN 1 WHEN 'placeholder' THEN 2
+                WHEN 'ambiguous' THEN 3 WHEN 'unreadable' THEN 4 ELSE 5 END
+           + CASE WHEN v.raw IS NOT NULL AND v.raw = v.value_text THEN 8 ELSE 0 END
+           + CASE WHEN v.line IS NULL AND v.col IS NULL AND v.page IS NULL THEN 16 ELSE 0 END,
+           v.value,
+           CASE WHEN v.value IS NOT NULL AND abs(v.value) < 9007199254740992
+                     AND v.value_text = CAST(CAST(v.value AS INTEGER) AS TEXT)
+                THEN NULL ELSE v.value_text END,
+           CASE WHEN v.raw IS NOT NULL AND v.raw = v.value_text THEN NULL ELSE v.raw END,
+           CASE WHEN v.unit IS k.unit THEN NULL ELSE v.unit END,
+           v.line, v.col, v.candidates, v.evidence, v.page, v.box
+    FROM cell_values v JOIN cell_keys k ON k.id = v.key_id
+    ORDER BY v.report_id, v.key_id;
+DROP TABLE cell_values;
+ALTER TABLE cell_values_v8 RENAME TO cell_values;
+"#;
+
 /// Marks the agency-years of the reports `?1` and `?2` (either may be NULL) as changed.
 const MARK_PENDING: &str = "INSERT OR IGNORE INTO pending_groups (agency_key, year)
      SELECT agency_key, year FROM reports
@@ -364,9 +434,9 @@ pub enum FileOutcome {
     Parsed {
         /// The report.
         report: Box<Report>,
-        /// The record as stored (compressed JSON), made where the report was parsed so that the
+        /// The record and cell rows as stored, made where the report was parsed so that the
         /// single writer does not have to.
-        record: Vec<u8>,
+        record: Box<StoredForm>,
     },
     /// Same content as already stored (only its path or time changed).
     Unchanged,
@@ -379,13 +449,30 @@ pub enum FileOutcome {
     },
 }
 
+/// A report's stored form: its record blob and the parts of its cell rows that take work to
+/// make. Made by [`FileOutcome::parsed`].
+#[derive(Debug)]
+pub struct StoredForm {
+    /// The `records.json` blob.
+    blob: Vec<u8>,
+    /// The cells' rows, in the report's order.
+    cells: Vec<cell_row::Encoded>,
+}
+
 impl FileOutcome {
-    /// A parsed report, with its stored record made now (in the caller's thread).
-    pub fn parsed(report: Report) -> StoreResult<FileOutcome> {
-        let record = record::compress(&report)?;
+    /// A parsed report, with its stored record made now (in the caller's thread). The record
+    /// leaves out the cells and section texts when the rows give them back exactly (nearly
+    /// always; see `cell_row.rs`), and holds them otherwise.
+    pub fn parsed(mut report: Report) -> StoreResult<FileOutcome> {
+        let cells: Vec<cell_row::Encoded> = report.cells.iter().map(cell_row::encode).collect();
+        let blob = if cell_row::restores(&report.cells, &cells) {
+            record::compress_without_rows(&mut report)?
+        } else {
+            record::compress(&report)?
+        };
         Ok(FileOutcome::Parsed {
             report: Box::new(report),
-            record,
+            record: Box::new(StoredForm { blob, cells }),
         })
     }
 }
@@ -443,10 +530,19 @@ fn format_rank(format: &str) -> usize {
 /// The SQLite store.
 pub struct Store {
     conn: Connection,
-    /// Cell key → id in `cell_keys`.
-    keys: HashMap<String, i64>,
+    /// Cell key → its id and unit in `cell_keys`.
+    keys: HashMap<String, StoredKey>,
     /// The transaction [`Store::begin`] opened: its time, and the keys first stored in it.
     open: Option<OpenBatch>,
+}
+
+/// A cell key as `cell_keys` holds it.
+#[derive(Debug, Clone)]
+struct StoredKey {
+    /// Its id.
+    id: i64,
+    /// The unit its rows leave out (that of its first cell).
+    unit: Option<String>,
 }
 
 /// A transaction of file writes in progress.
@@ -528,7 +624,7 @@ impl Store {
                     params![SCHEMA_VERSION.to_string()],
                 )?;
             }
-            Some(found @ (1..=6)) => {
+            Some(found @ (1..=7)) => {
                 let steps = [
                     MIGRATE_1_TO_2,
                     MIGRATE_2_TO_3,
@@ -536,6 +632,7 @@ impl Store {
                     MIGRATE_4_TO_5,
                     MIGRATE_5_TO_6,
                     MIGRATE_6_TO_7,
+                    MIGRATE_7_TO_8,
                 ]
                 .get(usize::try_from(found - 1).unwrap_or(0)..)
                 .unwrap_or_default()
@@ -553,8 +650,16 @@ impl Store {
             Some(_) => {}
         }
         let keys = {
-            let mut statement = conn.prepare("SELECT key, id FROM cell_keys")?;
-            let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let mut statement = conn.prepare("SELECT key, id, unit FROM cell_keys")?;
+            let rows = statement.query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    StoredKey {
+                        id: r.get(1)?,
+                        unit: r.get(2)?,
+                    },
+                ))
+            })?;
             rows.collect::<Result<_, _>>()?
         };
         if !fresh {
@@ -574,6 +679,83 @@ impl Store {
     /// The underlying connection, for queries.
     pub fn connection(&self) -> &Connection {
         &self.conn
+    }
+
+    /// The record of a stored report as JSON text, exactly as `xxgk parse` prints it (compact):
+    /// put together again from its rows when it was stored without them. `None` for a report
+    /// stored before schema 5, which has no record.
+    pub fn record(&self, report_id: i64) -> StoreResult<Option<String>> {
+        let blob: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT json FROM records WHERE report_id = ?1")?
+            .query_row(params![report_id], |r| r.get(0))
+            .optional()?;
+        let Some(blob) = blob else {
+            return Ok(None);
+        };
+        let mut report = match record::open(&blob)? {
+            record::Opened::Whole(json) => return Ok(Some(json)),
+            record::Opened::WithoutRows(report) => report,
+        };
+        let damaged = |what: String| StoreError::Record(format!("report {report_id}: {what}"));
+        let mut texts = self
+            .conn
+            .prepare_cached("SELECT position, text FROM sections WHERE report_id = ?1")?;
+        let mut rows = texts.query(params![report_id])?;
+        let mut filled = 0usize;
+        while let Some(row) = rows.next()? {
+            let position: i64 = row.get(0)?;
+            let section = usize::try_from(position)
+                .ok()
+                .and_then(|p| report.sections.get_mut(p))
+                .ok_or_else(|| damaged(format!("a section at position {position}")))?;
+            section.text = row.get(1)?;
+            filled += 1;
+        }
+        if filled != report.sections.len() {
+            return Err(damaged(format!(
+                "{} sections in the record, {filled} in its rows",
+                report.sections.len()
+            )));
+        }
+        let mut cells = self.conn.prepare_cached(
+            "SELECT k.key, v.status_code, v.value, v.value_text, v.raw, coalesce(v.unit, k.unit),
+                    v.line, v.col, v.byte, v.grid_table, v.grid_row, v.grid_cell, v.candidates,
+                    v.evidence, v.page, v.box, v.row_label, v.column_label
+             FROM cell_values v JOIN cell_keys k ON k.id = v.key_id
+             WHERE v.report_id = ?1 ORDER BY v.position",
+        )?;
+        let rows = cells.query_map(params![report_id], |r| {
+            Ok(cell_row::Row {
+                key: r.get(0)?,
+                code: r.get(1)?,
+                value: r.get(2)?,
+                value_text: r.get(3)?,
+                raw: r.get(4)?,
+                unit: r.get(5)?,
+                line: r.get(6)?,
+                column: r.get(7)?,
+                byte: r
+                    .get::<_, Option<i64>>(8)?
+                    .map(|b| {
+                        u64::try_from(b).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(8, b))
+                    })
+                    .transpose()?,
+                grid: [r.get(9)?, r.get(10)?, r.get(11)?],
+                candidates: r.get(12)?,
+                evidence: r.get(13)?,
+                page: r.get(14)?,
+                bbox: r.get(15)?,
+                row_label: r.get(16)?,
+                column_label: r.get(17)?,
+            })
+        })?;
+        report.cells = rows
+            .map(|row| cell_row::decode(row?).map_err(damaged))
+            .collect::<StoreResult<_>>()?;
+        serde_json::to_string(&report)
+            .map(Some)
+            .map_err(|e| StoreError::Record(e.to_string()))
     }
 
     /// Every file already stored: path key (see [`path_key`]) → what was known of it.
@@ -776,8 +958,11 @@ impl Store {
     /// an earlier schema), so the work follows the change, not the size of the database. Returns
     /// what it found in them.
     pub fn group_copies(&mut self) -> StoreResult<CopyStats> {
-        let names: HashMap<i64, String> =
-            self.keys.iter().map(|(k, id)| (*id, k.clone())).collect();
+        let names: HashMap<i64, String> = self
+            .keys
+            .iter()
+            .map(|(k, stored)| (stored.id, k.clone()))
+            .collect();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -818,7 +1003,7 @@ impl Store {
         };
         let mut stats = CopyStats::default();
         let mut numbers = tx.prepare(
-            "SELECT key_id, value_text FROM cell_values WHERE report_id = ?1 AND status = 'number'",
+            &format!("SELECT v.key_id, {} FROM cell_values v WHERE v.report_id = ?1 AND v.status_code & 7 = 0", cell_row::VALUE_TEXT_SQL),
         )?;
         let mut link = tx.prepare("UPDATE reports SET copy_of = ?2 WHERE id = ?1")?;
         let mut finding = tx.prepare(
@@ -973,7 +1158,7 @@ impl Store {
                 let forward = self
                     .keys
                     .get(&format!("applications.carried_forward.{}", column.id))?;
-                Some((i, *over, *forward))
+                Some((i, over.id, forward.id))
             })
             .collect();
         if columns.is_empty() {
@@ -987,11 +1172,14 @@ impl Store {
             .map(|(i, over, forward)| format!("({i}, {over}, {forward})"))
             .collect::<Vec<_>>()
             .join(", ");
+        // Each side's value text, written back where its row leaves it out.
+        let o_text = cell_row::VALUE_TEXT_SQL.replace("v.", "o.");
+        let f_text = cell_row::VALUE_TEXT_SQL.replace("v.", "f.");
         let mismatches: Vec<(i64, i64, String, i64, i64, String, String)> = {
             let mut statement = tx.prepare(&format!(
                 "WITH columns(position, over_key, forward_key) AS (VALUES {values})
                  SELECT later.id, earlier.id, later.agency, later.year, columns.position,
-                        o.value_text, f.value_text
+                        {o_text}, {f_text}
                  FROM temp.rechecked rechecked
                  JOIN reports later ON later.id = rechecked.id
                  JOIN reports earlier
@@ -1001,8 +1189,8 @@ impl Store {
                  JOIN cell_values f ON f.report_id = earlier.id AND f.key_id = columns.forward_key
                  WHERE later.agency_key IS NOT NULL AND later.year IS NOT NULL
                    AND later.copy_of IS NULL AND earlier.copy_of IS NULL
-                   AND o.status = 'number' AND f.status = 'number'
-                   AND o.value_text IS NOT f.value_text
+                   AND o.status_code & 7 = 0 AND f.status_code & 7 = 0
+                   AND {o_text} IS NOT {f_text}
                    AND EXISTS (SELECT 1 FROM files x WHERE x.report_id = later.id AND x.status <> 'missing')
                    AND EXISTS (SELECT 1 FROM files x WHERE x.report_id = earlier.id AND x.status <> 'missing')
                  ORDER BY later.id, earlier.id, columns.position"
@@ -1139,13 +1327,13 @@ fn now_text(tx: &Connection) -> StoreResult<String> {
 }
 
 /// Cell key ids: the cache, and the keys first stored in the current transaction.
-type KeyCache<'a> = (&'a mut HashMap<String, i64>, &'a mut Vec<String>);
+type KeyCache<'a> = (&'a mut HashMap<String, StoredKey>, &'a mut Vec<String>);
 
 fn write_file(
     tx: &Connection,
     record: &FileRecord,
     now: &str,
-    keys: &mut HashMap<String, i64>,
+    keys: &mut HashMap<String, StoredKey>,
     new_keys: &mut Vec<String>,
 ) -> StoreResult<()> {
     let (status, format, encoding, reason, report_id) = match &record.outcome {
@@ -1213,7 +1401,7 @@ fn write_report(
     tx: &Connection,
     hash: &str,
     report: &Report,
-    stored: &[u8],
+    stored: &StoredForm,
     keys: KeyCache<'_>,
 ) -> StoreResult<i64> {
     let (key_ids, new_keys) = keys;
@@ -1270,7 +1458,7 @@ fn write_report(
     ])?;
     let id = tx.last_insert_rowid();
     tx.prepare_cached("INSERT INTO records (report_id, json) VALUES (?1, ?2)")?
-        .execute(params![id, stored])?;
+        .execute(params![id, stored.blob])?;
     let mut indicator = tx.prepare_cached(
         "INSERT INTO indicators (report_id, position, name, value, numerator, denominator, note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -1293,47 +1481,55 @@ fn write_report(
         section.execute(params![id, i as i64, s.number, s.title, s.text])?;
     }
     let mut cell = tx.prepare_cached(
-        "INSERT OR IGNORE INTO cell_values (report_id, key_id, position, status, value, value_text, raw, unit, line, col, candidates, evidence, page, box)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        "INSERT OR IGNORE INTO cell_values (report_id, key_id, position, status_code, value,
+           value_text, raw, unit, line, col, byte, grid_table, grid_row, grid_cell, candidates,
+           evidence, page, box, row_label, column_label)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+           ?19, ?20)",
     )?;
-    let mut add_key =
-        tx.prepare_cached("INSERT INTO cell_keys (key) VALUES (?1) ON CONFLICT(key) DO NOTHING")?;
-    let mut key_of = tx.prepare_cached("SELECT id FROM cell_keys WHERE key = ?1")?;
-    for (position, c) in report.cells.iter().enumerate() {
-        let key_id = match key_ids.get(&c.key) {
-            Some(&id) => id,
+    let mut add_key = tx.prepare_cached(
+        "INSERT INTO cell_keys (key, unit) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING",
+    )?;
+    let mut key_of = tx.prepare_cached("SELECT id, unit FROM cell_keys WHERE key = ?1")?;
+    for (position, (c, encoded)) in report.cells.iter().zip(&stored.cells).enumerate() {
+        let key = match key_ids.get(&c.key) {
+            Some(key) => key,
             None => {
                 // Another import may have stored the key since this one read the keys.
-                add_key.execute(params![c.key])?;
-                let id: i64 = key_of.query_row(params![c.key], |r| r.get(0))?;
-                key_ids.insert(c.key.clone(), id);
+                add_key.execute(params![c.key, c.unit])?;
+                let key = key_of.query_row(params![c.key], |r| {
+                    Ok(StoredKey {
+                        id: r.get(0)?,
+                        unit: r.get(1)?,
+                    })
+                })?;
                 new_keys.push(c.key.clone());
-                id
+                key_ids.entry(c.key.clone()).or_insert(key)
             }
         };
         let location = c.location.unwrap_or_default();
-        let candidates = (!c.candidates.is_empty()).then(|| {
-            c.candidates
-                .iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-                .join("|")
-        });
+        let raw = (encoded.code & cell_row::RAW_IS_VALUE == 0).then_some(c.raw.as_deref());
         cell.execute(params![
             id,
-            key_id,
+            key.id,
             position as i64,
-            c.status.as_str(),
-            c.value.map(|v| v.to_f64()),
-            c.value.map(|v| v.to_string()),
-            c.raw,
-            c.unit,
+            encoded.code,
+            encoded.value,
+            encoded.value_text,
+            raw.flatten(),
+            (key.unit.as_deref() != Some(c.unit)).then_some(c.unit),
             location.line,
             location.column,
-            candidates,
+            location.byte.and_then(|b| i64::try_from(b).ok()),
+            location.table,
+            location.row,
+            location.cell,
+            encoded.candidates,
             c.evidence.map(|e| e.as_str()),
             location.page,
-            location.bbox.map(|b| b.map(|v| v.to_string()).join(" ")),
+            encoded.bbox,
+            c.row_label,
+            c.column_label,
         ])?;
     }
     let mut figure = tx.prepare_cached(

@@ -369,8 +369,8 @@ pub fn jsonl(store: &Store, mut out: impl Write) -> anyhow::Result<()> {
         "SELECT path FROM files WHERE report_id = ?1 AND status <> 'missing' ORDER BY path",
     )?;
     let mut reports = conn.prepare(
-        "SELECT r.id, r.hash, (SELECT c.hash FROM reports c WHERE c.id = r.copy_of), rec.json
-         FROM reports r LEFT JOIN records rec ON rec.report_id = r.id
+        "SELECT r.id, r.hash, (SELECT c.hash FROM reports c WHERE c.id = r.copy_of)
+         FROM reports r
          WHERE EXISTS (SELECT 1 FROM files f WHERE f.report_id = r.id AND f.status <> 'missing')
          ORDER BY r.id",
     )?;
@@ -380,16 +380,14 @@ pub fn jsonl(store: &Store, mut out: impl Write) -> anyhow::Result<()> {
         let id: i64 = row.get(0)?;
         let hash: String = row.get(1)?;
         let copy_of: Option<String> = row.get(2)?;
-        let blob: Option<Vec<u8>> = row.get(3)?;
         let paths: Vec<String> = files
             .query_map(params![id], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         let head = serde_json::json!({ "report": hash, "files": paths, "copy_of": copy_of });
         let head = serde_json::to_string(&head)?;
         let head = head.strip_suffix('}').unwrap_or(&head);
-        match blob {
-            Some(blob) => {
-                let record = xxgk::store::record_json(&blob)?;
+        match store.record(id)? {
+            Some(record) => {
                 let body = record
                     .strip_prefix('{')
                     .filter(|b| b.len() > 1)

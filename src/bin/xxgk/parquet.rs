@@ -194,7 +194,7 @@ impl<W: Write + Send> Table<W> {
 /// One row per cell of every copy, the columns of `csv-long`.
 pub fn long(store: &Store, out: impl Write + Send) -> anyhow::Result<()> {
     let (scale, digits): (Option<i64>, Option<i64>) = store.connection().query_row(
-        &format!("SELECT {VALUE_SHAPE} FROM cell_values WHERE value_text IS NOT NULL"),
+        &format!("SELECT {VALUE_SHAPE} FROM cells WHERE value_text IS NOT NULL"),
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
@@ -227,8 +227,7 @@ pub fn long(store: &Store, out: impl Write + Send) -> anyhow::Result<()> {
 pub fn wide(store: &Store, out: impl Write + Send, options: &WideOptions) -> anyhow::Result<()> {
     let shapes: HashMap<String, (i64, i64)> = {
         let mut statement = store.connection().prepare(&format!(
-            "SELECT k.key, {VALUE_SHAPE} FROM cell_values v JOIN cell_keys k ON k.id = v.key_id
-             WHERE v.value_text IS NOT NULL GROUP BY k.key"
+            "SELECT key, {VALUE_SHAPE} FROM cells WHERE value_text IS NOT NULL GROUP BY key"
         ))?;
         let rows = statement.query_map(params![], |r| {
             Ok((
