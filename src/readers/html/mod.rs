@@ -13,7 +13,7 @@
 //! read through. The walk is iterative, so deeply nested junk cannot overflow the stack.
 
 use crate::document::{Block, ContainerInfo, Document, Paragraph, Row, Table, TableCell};
-use crate::fold::fold;
+use crate::fold::{fold, fold_char};
 use crate::report::{Finding, Severity};
 use aho_corasick::AhoCorasick;
 use ego_tree::iter::Edge;
@@ -413,15 +413,20 @@ fn content_root(dom: &Html) -> NodeRef<'_, Node> {
 fn marker_scores(dom: &Html) -> HashMap<ego_tree::NodeId, usize> {
     let mut scores = HashMap::new();
     let mut stack: Vec<usize> = vec![0];
+    // One buffer for every node's folded text.
+    let mut folded = String::new();
     for edge in dom.tree.root().traverse() {
         match edge {
             Edge::Open(_) => stack.push(0),
             Edge::Close(node) => {
                 let mut score = stack.pop().unwrap_or(0);
                 match node.value() {
-                    // Every marker is Chinese: text without a non-ASCII byte holds none.
-                    Node::Text(text) if !text.is_ascii() => {
-                        score += markers().find_iter(&fold(&text[..])).count()
+                    // Every marker is three Chinese characters or more (folding keeps or drops
+                    // a character, never adds one): text with fewer non-ASCII ones holds none.
+                    Node::Text(text) if text.chars().filter(|c| !c.is_ascii()).nth(2).is_some() => {
+                        folded.clear();
+                        folded.extend(text.chars().filter_map(fold_char));
+                        score += markers().find_iter(&folded).count()
                     }
                     Node::Element(e) if is_skipped(e.name()) => score = 0,
                     _ => {}
@@ -708,6 +713,17 @@ fn line_break(text: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_marker_is_three_chinese_characters_or_more() {
+        // marker_scores skips text with fewer non-ASCII characters.
+        for marker in MARKERS {
+            assert!(
+                marker.chars().filter(|c| !c.is_ascii()).count() >= 3,
+                "{marker}"
+            );
+        }
+    }
 
     #[test]
     fn finds_the_report_inside_portal_chrome() {
