@@ -261,7 +261,10 @@ impl<'a> OpenElements<'a> {
 /// all text; returns the text and how many tags were dropped. Real pages pass through untouched.
 fn limit_nesting(html: &str, max_depth: usize) -> (Cow<'_, str>, usize) {
     // Elements are no deeper than there are start tags, and every tag starts with `<`.
-    if memchr::memchr_iter(b'<', html.as_bytes()).nth(max_depth).is_none() {
+    if memchr::memchr_iter(b'<', html.as_bytes())
+        .nth(max_depth)
+        .is_none()
+    {
         return (Cow::Borrowed(html), 0);
     }
     let mut open = OpenElements::default();
