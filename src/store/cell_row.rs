@@ -18,8 +18,8 @@
 use crate::number::Decimal;
 use crate::report::{Cell, CellStatus, Evidence, Location, StatTable, UNITS};
 
-/// The statuses in the order of their codes.
-pub(super) const STATUSES: [CellStatus; 6] = [
+/// The statuses in the order of their codes (the `cells` view names them in this order).
+const STATUSES: [CellStatus; 6] = [
     CellStatus::Number,
     CellStatus::Blank,
     CellStatus::Placeholder,
@@ -96,10 +96,15 @@ pub(super) struct Row {
 
 /// The stored form of `cell`'s parts that take work to make.
 pub(super) fn encode(cell: &Cell) -> Encoded {
-    let status = STATUSES
-        .iter()
-        .position(|s| *s == cell.status)
-        .unwrap_or(STATUSES.len() - 1) as i64;
+    // Exhaustive: a new status does not compile until it has a code (and a name in the view).
+    let status: i64 = match cell.status {
+        CellStatus::Number => 0,
+        CellStatus::Blank => 1,
+        CellStatus::Placeholder => 2,
+        CellStatus::Ambiguous => 3,
+        CellStatus::Unreadable => 4,
+        CellStatus::Missing => 5,
+    };
     let text = cell.value.map(|v| v.to_string());
     let raw_is_value = cell.raw.is_some() && cell.raw == text;
     let value_text = text.filter(|_| cell.value.as_ref().and_then(whole_in_f64).is_none());
@@ -314,6 +319,16 @@ mod tests {
             evidence: None,
             row_label: None,
             column_label: None,
+        }
+    }
+
+    #[test]
+    fn every_status_has_its_own_code() {
+        for (code, status) in STATUSES.iter().enumerate() {
+            let mut c = cell("active.regulations.issued", *status, None, None);
+            c.location = Some(Location::default());
+            assert_eq!(encode(&c).code, code as i64, "{status:?}");
+            assert_eq!(decode(row_of(&c, &encode(&c))).unwrap().status, *status);
         }
     }
 
