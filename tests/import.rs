@@ -909,7 +909,7 @@ fn a_version_1_database_is_migrated_keeping_its_rows() {
             &db,
             "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'"
         ),
-        8
+        9
     );
     let conn = Connection::open(&db).unwrap();
     let sections: Vec<(i64, i64, String, String)> = conn
@@ -966,14 +966,26 @@ fn a_version_1_database_is_migrated_keeping_its_rows() {
         cells, expected,
         "the cells view gives the old rows back from the compact ones"
     );
-    let stored: (i64, Option<String>, Option<String>) = conn
+    let stored: (i64, Option<String>) = conn
         .query_row(
-            "SELECT status_code, value_text, unit FROM cell_values WHERE report_id = 1 AND key_id = 1",
+            "SELECT status_code, value_text FROM cell_values WHERE report_id = 1 AND key_id = 1",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert_eq!(stored, (8, None, None), "62 stored as its value alone");
+    assert_eq!(stored, (8, None), "62 stored as its value alone");
+    let details: Vec<(i64, Option<String>)> = conn
+        .prepare("SELECT key_id, candidates FROM cell_details WHERE report_id = 1 ORDER BY key_id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        details,
+        [(4, Some("1|100000".to_owned()))],
+        "only the ambiguous cell has details: its candidates"
+    );
     let agency_key: String = conn
         .query_row("SELECT agency_key FROM reports WHERE id = 1", [], |r| {
             r.get(0)

@@ -1,14 +1,20 @@
-//! A report's cell as one row of `cell_values`, and the cell back from that row.
+//! A report's cell as one row of `cell_values` (and, for the few cells that need it, one of
+//! `cell_details`), and the cell back from those rows.
 //!
 //! From schema 8 the rows are the only stored copy of a report's cells (the stored record leaves
-//! them out, see `record.rs`), so a row keeps everything a [`Cell`] holds, compactly:
+//! them out, see `record.rs`), so they keep everything a [`Cell`] holds, compactly:
 //!
 //! - `status_code`: the status's index in [`STATUSES`] (bits 0–2), plus [`RAW_IS_VALUE`] when
 //!   the raw text is exactly the value's text (`62` read as 62: the raw column is then empty),
-//!   plus [`NO_LOCATION`] when the cell has no location (it was not found);
+//!   plus [`NO_LOCATION`] when the cell has no location (it was not found), plus the evidence
+//!   that settled a value cut out of a fused run times [`EVIDENCE_SHIFT`] (bits 5–6: 1 form,
+//!   2 narrative; schema 9);
 //! - `value_text`: empty when the value is a whole number a double holds exactly, whose text is
 //!   then the integer `value` (the `cells` view and [`decode`] both write it back);
-//! - `unit`: empty when it is the unit of the key's first cell (`cell_keys.unit`).
+//! - `cell_details` (schema 9): what few cells have — a unit other than the key's
+//!   (`cell_keys.unit`, the unit its cells mostly have), candidates, a PDF page and box, the
+//!   labels of an extra cell — in a row of its own, so that the common row has no columns that
+//!   are nearly always empty (each costs a byte per row).
 //!
 //! [`encode`] and [`decode`] are inverse: [`restores`] checks it for every cell of a report
 //! before its record is stored without them, and a report whose cells a row cannot hold whole
@@ -33,6 +39,10 @@ const STATUS_BITS: i64 = 7;
 pub(super) const RAW_IS_VALUE: i64 = 8;
 /// `status_code` flag: the cell has no location.
 pub(super) const NO_LOCATION: i64 = 16;
+/// `status_code`: the evidence's code (1 form, 2 narrative) is multiplied by this.
+pub(super) const EVIDENCE_SHIFT: i64 = 32;
+/// The bits of `status_code` that hold the evidence.
+const EVIDENCE_BITS: i64 = 3 * EVIDENCE_SHIFT;
 /// Whole numbers below this magnitude are exact in a double (2^53).
 const EXACT_IN_F64: i64 = 1 << 53;
 
@@ -45,7 +55,7 @@ pub(super) const VALUE_TEXT_SQL: &str =
 /// single writer only binds them.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Encoded {
-    /// `status_code` (without the unit, which depends on the database's keys).
+    /// `status_code`.
     pub code: i64,
     /// `value`.
     pub value: Option<f64>,
@@ -57,7 +67,8 @@ pub(super) struct Encoded {
     pub bbox: Option<String>,
 }
 
-/// A `cell_values` row as read back (the unit already resolved against `cell_keys`).
+/// A cell's `cell_values` row and `cell_details` row as read back together (the unit already
+/// resolved against `cell_keys`).
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Row {
     /// The key.
@@ -82,8 +93,6 @@ pub(super) struct Row {
     pub grid: [Option<u32>; 3],
     /// `candidates`.
     pub candidates: Option<String>,
-    /// `evidence`.
-    pub evidence: Option<String>,
     /// `page`.
     pub page: Option<u32>,
     /// `box`.
@@ -108,13 +117,19 @@ pub(super) fn encode(cell: &Cell) -> Encoded {
     let text = cell.value.map(|v| v.to_string());
     let raw_is_value = cell.raw.is_some() && cell.raw == text;
     let value_text = text.filter(|_| cell.value.as_ref().and_then(whole_in_f64).is_none());
+    let evidence: i64 = match cell.evidence {
+        None => 0,
+        Some(Evidence::Form) => 1,
+        Some(Evidence::Narrative) => 2,
+    };
     let code = status
         | if raw_is_value { RAW_IS_VALUE } else { 0 }
         | if cell.location.is_none() {
             NO_LOCATION
         } else {
             0
-        };
+        }
+        | (evidence * EVIDENCE_SHIFT);
     Encoded {
         code,
         value: cell
@@ -154,7 +169,6 @@ fn row_of(cell: &Cell, encoded: &Encoded) -> Row {
         byte: location.byte,
         grid: [location.table, location.row, location.cell],
         candidates: encoded.candidates.clone(),
-        evidence: cell.evidence.map(|e| e.as_str().to_string()),
         page: location.page,
         bbox: encoded.bbox.clone(),
         row_label: cell.row_label.clone(),
@@ -230,16 +244,23 @@ pub(super) fn decode(row: Row) -> Result<Cell, String> {
         .transpose()
         .map_err(|e| format!("cell {}: {e}", row.key))?
         .unwrap_or_default();
-    let evidence = row
-        .evidence
-        .as_deref()
-        .map(|e| {
-            [Evidence::Form, Evidence::Narrative]
-                .into_iter()
-                .find(|known| known.as_str() == e)
-                .ok_or_else(|| format!("cell {}: evidence {e:?}", row.key))
-        })
-        .transpose()?;
+    let evidence = match (row.code & EVIDENCE_BITS) / EVIDENCE_SHIFT {
+        0 => None,
+        1 => Some(Evidence::Form),
+        2 => Some(Evidence::Narrative),
+        _ => {
+            return Err(format!(
+                "cell {}: unknown evidence in code {}",
+                row.key, row.code
+            ))
+        }
+    };
+    if row.code & !(STATUS_BITS | RAW_IS_VALUE | NO_LOCATION | EVIDENCE_BITS) != 0 {
+        return Err(format!(
+            "cell {}: unknown status code {}",
+            row.key, row.code
+        ));
+    }
     let table = table_of_key(&row.key).ok_or_else(|| format!("cell {}: no table", row.key))?;
     Ok(Cell {
         key: row.key,
@@ -329,6 +350,26 @@ mod tests {
             c.location = Some(Location::default());
             assert_eq!(encode(&c).code, code as i64, "{status:?}");
             assert_eq!(decode(row_of(&c, &encode(&c))).unwrap().status, *status);
+        }
+    }
+
+    #[test]
+    fn the_evidence_is_kept_in_the_code() {
+        let mut c = cell(
+            "applications.granted.total",
+            CellStatus::Number,
+            Some("7"),
+            Some("17000"),
+        );
+        for (evidence, bits) in [
+            (None, 0),
+            (Some(Evidence::Form), EVIDENCE_SHIFT),
+            (Some(Evidence::Narrative), 2 * EVIDENCE_SHIFT),
+        ] {
+            c.evidence = evidence;
+            let e = encode(&c);
+            assert_eq!(e.code & EVIDENCE_BITS, bits, "{evidence:?}");
+            assert_eq!(decode(row_of(&c, &e)).unwrap().evidence, evidence);
         }
     }
 
@@ -430,6 +471,14 @@ mod tests {
         for broken in [
             Row {
                 code: 7,
+                ..row.clone()
+            },
+            Row {
+                code: RAW_IS_VALUE | EVIDENCE_BITS,
+                ..row.clone()
+            },
+            Row {
+                code: RAW_IS_VALUE | 128,
                 ..row.clone()
             },
             Row {
