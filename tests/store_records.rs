@@ -55,7 +55,12 @@ fn every_fixture_record_comes_back_from_its_rows_byte_for_byte() {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .unwrap();
-        assert_eq!(prefix, b"Z2", "{}: stored without its rows", path.display());
+        assert_eq!(
+            prefix,
+            b"Z3",
+            "{}: stored without its rows, checks packed",
+            path.display()
+        );
         let back = store.record(id).unwrap().unwrap();
         if back != *json {
             let at = back

@@ -755,9 +755,9 @@ impl Store {
         let Some(blob) = blob else {
             return Ok(None);
         };
-        let mut report = match record::open(&blob)? {
+        let (mut report, packed_checks) = match record::open(&blob)? {
             record::Opened::Whole(json) => return Ok(Some(json)),
-            record::Opened::WithoutRows(report) => report,
+            record::Opened::WithoutRows(report, checks) => (report, checks),
         };
         let damaged = |what: String| StoreError::Record(format!("report {report_id}: {what}"));
         let mut texts = self
@@ -815,6 +815,9 @@ impl Store {
         report.cells = rows
             .map(|row| cell_row::decode(row?).map_err(damaged))
             .collect::<StoreResult<_>>()?;
+        if let Some(checks) = packed_checks {
+            record::unpack_checks(&mut report, checks).map_err(damaged)?;
+        }
         serde_json::to_string(&report)
             .map(Some)
             .map_err(|e| StoreError::Record(e.to_string()))

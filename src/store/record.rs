@@ -4,6 +4,11 @@
 //! compact JSON of the seed report's record (`record-dictionary-1.json`), which holds the field
 //! names, canonical keys, labels and rule wording records repeat.
 //!
+//! - `Z3` (schema 9): as `Z2`, and the checks written compactly beside the record: each one as
+//!   `[rule, scope, outcome, cells]` with each cell named by its position among the report's
+//!   cells (a key no cell has stays written out). The checks name the same cells over and over:
+//!   written out, they were four fifths of the JSON the parsing threads made and compressed for
+//!   every report.
 //! - `Z2` (schema 8): the record without what the rows hold whole: no `cells` (they are the
 //!   report's `cell_values` rows, see `cell_row.rs`) and every section's `text` empty (it is in
 //!   `sections`). The record is put together again from the rows when read.
@@ -16,13 +21,16 @@
 //! 2.6 KB but tripled the time to compress it, a fifth of the import's speed: not taken.)
 
 use super::{StoreError, StoreResult};
-use crate::report::Report;
+use crate::report::{Check, Outcome, Report};
+use serde::{Deserialize, Serialize};
 use std::io::Read;
 
 /// The prefix of a whole record compressed with Zstandard against dictionary 1.
 const WHOLE_ZSTD_1: &[u8] = b"Z1";
 /// The prefix of a record without its cells and section texts, compressed the same way.
 const WITHOUT_ROWS_ZSTD_1: &[u8] = b"Z2";
+/// The prefix of a record without its cells and section texts, with its checks packed.
+const PACKED_ZSTD_1: &[u8] = b"Z3";
 /// Dictionary 1: raw content, the compact record of `fixtures/000_500855b189a022d6.txt`.
 const DICTIONARY_1: &[u8] = include_bytes!("record-dictionary-1.json");
 /// Zstandard's level for new records: its default, fast, and as small as zlib's level 9 here.
@@ -35,8 +43,92 @@ const MAX_RECORD: u64 = 256 * 1024 * 1024;
 pub(super) enum Opened {
     /// The whole record, as `xxgk parse` prints it (compact).
     Whole(String),
-    /// The record without its cells and section texts, which the rows hold.
-    WithoutRows(Box<Report>),
+    /// The record without its cells and section texts, which the rows hold; its checks when
+    /// they were packed (`Z3`: [`unpack_checks`] puts them back once the cells are).
+    WithoutRows(Box<Report>, Option<Vec<PackedCheck>>),
+}
+
+/// A check as `Z3` stores it: rule, scope, outcome and the cells it takes.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct PackedCheck(String, String, Outcome, Vec<CellRef>);
+
+/// A cell a packed check takes: its position among the report's cells, or its key when no
+/// cell has it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+enum CellRef {
+    Position(u32),
+    Key(String),
+}
+
+/// What a `Z3` blob holds, as written.
+#[derive(Serialize)]
+struct PackedOut<'a> {
+    report: &'a Report,
+    checks: Vec<PackedCheck>,
+}
+
+/// What a `Z3` blob holds, as read.
+#[derive(Deserialize)]
+struct PackedIn {
+    report: Report,
+    checks: Vec<PackedCheck>,
+}
+
+/// The checks of `report` packed, naming cells by their position in `report.cells`.
+fn pack_checks(report: &Report) -> Vec<PackedCheck> {
+    let positions: std::collections::HashMap<&str, u32> = report
+        .cells
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| Some((c.key.as_str(), u32::try_from(i).ok()?)))
+        .collect();
+    report
+        .checks
+        .iter()
+        .map(|check| {
+            let cells = check
+                .cells
+                .iter()
+                .map(|key| match positions.get(key.as_str()) {
+                    Some(&at) => CellRef::Position(at),
+                    None => CellRef::Key(key.clone()),
+                })
+                .collect();
+            PackedCheck(
+                check.rule.clone(),
+                check.scope.clone(),
+                check.outcome,
+                cells,
+            )
+        })
+        .collect()
+}
+
+/// Puts packed checks back into `report`, whose cells must be in place.
+pub(super) fn unpack_checks(report: &mut Report, packed: Vec<PackedCheck>) -> Result<(), String> {
+    let mut checks = Vec::with_capacity(packed.len());
+    for PackedCheck(rule, scope, outcome, cells) in packed {
+        let cells = cells
+            .into_iter()
+            .map(|cell| match cell {
+                CellRef::Key(key) => Ok(key),
+                CellRef::Position(at) => usize::try_from(at)
+                    .ok()
+                    .and_then(|at| report.cells.get(at))
+                    .map(|c| c.key.clone())
+                    .ok_or_else(|| format!("check {rule} names cell {at}, which the report lacks")),
+            })
+            .collect::<Result<Vec<String>, String>>()?;
+        checks.push(Check {
+            rule,
+            scope,
+            outcome,
+            cells,
+        });
+    }
+    report.checks = checks;
+    Ok(())
 }
 
 /// The whole record of `report` as stored: compact JSON, compressed.
@@ -45,21 +137,28 @@ pub(super) fn compress(report: &Report) -> StoreResult<Vec<u8>> {
     compress_json(Kind::Whole, &json)
 }
 
-/// The record of `report` without its cells and section texts (the rows hold them), compressed.
+/// The record of `report` without its cells and section texts (the rows hold them), its checks
+/// packed, compressed.
 pub(super) fn compress_without_rows(report: &mut Report) -> StoreResult<Vec<u8>> {
+    let checks = pack_checks(report);
     let cells = std::mem::take(&mut report.cells);
+    let full_checks = std::mem::take(&mut report.checks);
     let texts: Vec<String> = report
         .sections
         .iter_mut()
         .map(|s| std::mem::take(&mut s.text))
         .collect();
-    let json = serde_json::to_vec(&*report);
+    let json = serde_json::to_vec(&PackedOut {
+        report: &*report,
+        checks,
+    });
     report.cells = cells;
+    report.checks = full_checks;
     for (section, text) in report.sections.iter_mut().zip(texts) {
         section.text = text;
     }
     let json = json.map_err(|e| StoreError::Record(e.to_string()))?;
-    compress_json(Kind::WithoutRows, &json)
+    compress_json(Kind::Packed, &json)
 }
 
 /// What a blob holds.
@@ -67,8 +166,8 @@ pub(super) fn compress_without_rows(report: &mut Report) -> StoreResult<Vec<u8>>
 enum Kind {
     /// The whole record (`Z1`).
     Whole,
-    /// The record without rows (`Z2`).
-    WithoutRows,
+    /// The record without rows, its checks packed (`Z3`).
+    Packed,
 }
 
 /// Dictionary 1 prepared for decompression, made once per process.
@@ -86,7 +185,7 @@ fn compress_json(kind: Kind, json: &[u8]) -> StoreResult<Vec<u8>> {
     let error = |e: std::io::Error| StoreError::Record(e.to_string());
     let prefix = match kind {
         Kind::Whole => WHOLE_ZSTD_1,
-        Kind::WithoutRows => WITHOUT_ROWS_ZSTD_1,
+        Kind::Packed => PACKED_ZSTD_1,
     };
     // Loading the dictionary costs more than compressing a record: each thread does it once.
     thread_local! {
@@ -111,11 +210,20 @@ fn compress_json(kind: Kind, json: &[u8]) -> StoreResult<Vec<u8>> {
 
 /// A stored record, decompressed.
 pub(super) fn open(blob: &[u8]) -> StoreResult<Opened> {
+    if let Some(frame) = blob.strip_prefix(PACKED_ZSTD_1) {
+        let json = expand(frame, true)?;
+        let packed: PackedIn =
+            serde_json::from_slice(&json).map_err(|e| StoreError::Record(e.to_string()))?;
+        return Ok(Opened::WithoutRows(
+            Box::new(packed.report),
+            Some(packed.checks),
+        ));
+    }
     if let Some(frame) = blob.strip_prefix(WITHOUT_ROWS_ZSTD_1) {
         let json = expand(frame, true)?;
         let report: Report =
             serde_json::from_slice(&json).map_err(|e| StoreError::Record(e.to_string()))?;
-        return Ok(Opened::WithoutRows(Box::new(report)));
+        return Ok(Opened::WithoutRows(Box::new(report), None));
     }
     let json = match blob.strip_prefix(WHOLE_ZSTD_1) {
         Some(frame) => expand(frame, true)?,
@@ -182,7 +290,7 @@ mod tests {
     fn json(blob: &[u8]) -> StoreResult<String> {
         match open(blob)? {
             Opened::Whole(json) => Ok(json),
-            Opened::WithoutRows(_) => panic!("not a whole record"),
+            Opened::WithoutRows(..) => panic!("not a whole record"),
         }
     }
 
@@ -191,23 +299,82 @@ mod tests {
         let mut report = seed();
         let whole = serde_json::to_string(&report).unwrap();
         let blob = compress_without_rows(&mut report).unwrap();
-        assert!(blob.starts_with(b"Z2"));
+        assert!(blob.starts_with(b"Z3"));
         assert_eq!(
             serde_json::to_string(&report).unwrap(),
             whole,
             "the report is given back as it was"
         );
-        let Opened::WithoutRows(mut back) = open(&blob).unwrap() else {
-            panic!("a whole record")
+        let Opened::WithoutRows(mut back, Some(checks)) = open(&blob).unwrap() else {
+            panic!("not a record with packed checks")
         };
         assert!(back.cells.is_empty());
+        assert!(back.checks.is_empty());
         assert!(back.sections.iter().all(|s| s.text.is_empty()));
         assert_eq!(back.sections.len(), report.sections.len());
+        assert_eq!(checks.len(), report.checks.len());
         back.cells = report.cells.clone();
         for (s, t) in back.sections.iter_mut().zip(&report.sections) {
             s.text = t.text.clone();
         }
+        unpack_checks(&mut back, checks).unwrap();
         assert_eq!(serde_json::to_string(&back).unwrap(), whole);
+    }
+
+    #[test]
+    fn packed_checks_name_cells_by_position_and_unknown_keys_whole() {
+        let mut report = seed();
+        report.checks[0]
+            .cells
+            .push("applications.no_such_cell".into());
+        let packed = pack_checks(&report);
+        let json = serde_json::to_string(&packed[0]).unwrap();
+        assert!(
+            json.starts_with(r#"["R7","active","passed",[0,1,2,"#),
+            "{json}"
+        );
+        assert!(
+            json.ends_with(r#","applications.no_such_cell"]]"#),
+            "{json}"
+        );
+        let mut back = report.clone();
+        back.checks.clear();
+        unpack_checks(&mut back, packed).unwrap();
+        assert_eq!(
+            serde_json::to_string(&back.checks).unwrap(),
+            serde_json::to_string(&report.checks).unwrap()
+        );
+        back.cells.truncate(1);
+        assert!(
+            unpack_checks(&mut back, pack_checks(&report)).is_err(),
+            "a position beyond the cells is damage, not a guess"
+        );
+    }
+
+    #[test]
+    fn records_stored_without_rows_by_schema_8_are_read() {
+        let report = seed();
+        let mut without = report.clone();
+        without.cells.clear();
+        for s in &mut without.sections {
+            s.text.clear();
+        }
+        let json = serde_json::to_vec(&without).unwrap();
+        let mut blob = b"Z2".to_vec();
+        blob.extend(
+            zstd::bulk::Compressor::with_dictionary(LEVEL, DICTIONARY_1)
+                .unwrap()
+                .compress(&json)
+                .unwrap(),
+        );
+        let Opened::WithoutRows(back, None) = open(&blob).unwrap() else {
+            panic!("not a Z2 record")
+        };
+        assert_eq!(
+            serde_json::to_string(&back.checks).unwrap(),
+            serde_json::to_string(&report.checks).unwrap(),
+            "a Z2 record holds its checks whole"
+        );
     }
 
     #[test]
@@ -240,6 +407,7 @@ mod tests {
         assert!(json(b"").is_err());
         assert!(json(b"Z1\x28\xb5\x2f\xfd garbage").is_err());
         assert!(open(b"Z2\x28\xb5\x2f\xfd garbage").is_err());
+        assert!(open(b"Z3\x28\xb5\x2f\xfd garbage").is_err());
         let blob = compress(&seed()).unwrap();
         assert!(json(&blob[..blob.len() / 2]).is_err());
     }
