@@ -807,6 +807,42 @@ fn the_database_passes_the_integrity_checks_of_the_bundled_and_the_system_sqlite
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(bundled, "ok");
+    // The writer does not check each row's references (its batch makes them): none may dangle,
+    // also after a re-import that changes a file's report and drops the one it had.
+    let dangling = |conn: &Connection| -> Vec<String> {
+        conn.prepare("PRAGMA foreign_key_check")
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(dangling(&conn), Vec::<String>::new());
+    let reports_before: i64 = conn
+        .query_row("SELECT count(*) FROM reports", [], |r| r.get(0))
+        .unwrap();
+    let seed = dir.join("tree/000_500855b189a022d6.txt");
+    let mut bytes = std::fs::read(&seed).unwrap();
+    bytes.extend_from_slice(b"\n");
+    std::fs::write(&seed, bytes).unwrap();
+    let out = xxgk(&["import", "tree", "--db", "db.sqlite", "-q"], &dir);
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{out:?}");
+    let counts: (i64, i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM reports),
+                    (SELECT count(DISTINCT report_id) FROM cell_values),
+                    (SELECT count(*) FROM cell_values v
+                      WHERE NOT EXISTS (SELECT 1 FROM reports r WHERE r.id = v.report_id))",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        counts.0, reports_before,
+        "the changed seed's old report is gone"
+    );
+    assert_eq!(counts.2, 0, "and its cells with it: {counts:?}");
+    assert_eq!(dangling(&conn), Vec::<String>::new());
     drop(conn);
     // Older SQLite (3.40, Debian 12) once called this schema corrupt: WITHOUT ROWID tables must
     // declare their key columns first.
