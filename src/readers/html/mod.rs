@@ -16,14 +16,16 @@ use crate::document::{Block, ContainerInfo, Document, Paragraph, Row, Table, Tab
 use crate::fold::{fold, fold_char};
 use crate::report::{Finding, Severity};
 use aho_corasick::AhoCorasick;
-use ego_tree::iter::Edge;
-use ego_tree::NodeRef;
-use scraper::{Html, Node};
+use scraper::Html;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
+use tree::{Edge, Kind, NodeId, Tree};
 
+mod direct;
 mod slim;
+mod tokens;
+mod tree;
 
 /// Texts whose presence marks an element as holding the report.
 const MARKERS: &[&str] = &[
@@ -52,12 +54,20 @@ const MAX_SPAN: u32 = 1000;
 
 /// Reads an HTML page or fragment into a document.
 pub fn read(html: &str) -> Document {
-    let html = slim::slim_tags(html);
-    let (html, dropped) = limit_nesting(&html, MAX_DEPTH);
-    let dom = Html::parse_document(&html);
-    let container = container_info(&dom);
-    let root = content_root(&dom);
-    let mut walker = Walker::default();
+    let mut dropped = 0;
+    let tree = direct::build(html).unwrap_or_else(|| {
+        let html = slim::slim_tags(html);
+        let (html, count) = limit_nesting(&html, MAX_DEPTH);
+        dropped = count;
+        Tree::from_html5ever(&Html::parse_document(&html))
+    });
+    let container = container_info(&tree);
+    let root = content_root(&tree);
+    let mut walker = Walker {
+        tree: &tree,
+        blocks: Vec::new(),
+        paragraph: String::new(),
+    };
     walker.walk(root);
     walker.flush();
     let mut findings = Vec::new();
@@ -328,26 +338,25 @@ fn markers() -> &'static AhoCorasick {
 }
 
 /// The page's title and publishing metadata from `<title>` and `<meta>`.
-fn container_info(dom: &Html) -> ContainerInfo {
+fn container_info(tree: &Tree) -> ContainerInfo {
     let mut info = ContainerInfo::default();
     let mut page_title = None;
-    for node in dom.tree.root().descendants() {
-        let Some(element) = node.value().as_element() else {
-            continue;
-        };
-        match element.name() {
-            "title" if page_title.is_none() => {
-                let text: String = node
-                    .descendants()
-                    .filter_map(|n| n.value().as_text())
-                    .map(|t| &**t)
+    for node in tree.descendants(Tree::ROOT) {
+        match tree.name(node) {
+            Some("title") if page_title.is_none() => {
+                let text: String = tree
+                    .descendants(node)
+                    .filter_map(|n| tree.text(n))
                     .collect();
                 page_title = Some(text.trim().to_string());
             }
-            "meta" => {
-                let name = element.attr("name").unwrap_or("").to_ascii_lowercase();
-                let content = element
-                    .attr("content")
+            Some("meta") => {
+                let name = tree
+                    .attribute(node, "name")
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                let content = tree
+                    .attribute(node, "content")
                     .map(str::trim)
                     .filter(|c| !c.is_empty());
                 let Some(content) = content else { continue };
@@ -376,62 +385,56 @@ fn container_info(dom: &Html) -> ContainerInfo {
 }
 
 /// The smallest element holding most of the report's markers (or `<body>`/the root).
-fn content_root(dom: &Html) -> NodeRef<'_, Node> {
-    let scores = marker_scores(dom);
-    let body = dom
-        .tree
-        .root()
-        .descendants()
-        .find(|n| n.value().as_element().is_some_and(|e| e.name() == "body"))
-        .unwrap_or_else(|| dom.tree.root());
-    let total = scores.get(&body.id()).copied().unwrap_or(0);
+fn content_root(tree: &Tree) -> NodeId {
+    let scores = marker_scores(tree);
+    let score = |id: NodeId| scores.get(id as usize).copied().unwrap_or(0);
+    let body = tree
+        .descendants(Tree::ROOT)
+        .find(|&n| tree.is(n, "body"))
+        .unwrap_or(Tree::ROOT);
+    let total = score(body);
     if total == 0 {
         return body;
     }
     let needed = (total as f64 * CONTENT_SHARE).ceil() as usize;
     let mut current = body;
     loop {
-        let best = current
-            .children()
-            .filter(|c| {
-                c.value()
-                    .as_element()
-                    .is_some_and(|e| is_container(e.name()))
-            })
-            .max_by_key(|c| scores.get(&c.id()).copied().unwrap_or(0));
+        let best = tree
+            .children(current)
+            .filter(|&c| tree.name(c).is_some_and(is_container))
+            .max_by_key(|&c| score(c));
         match best {
-            Some(child) if scores.get(&child.id()).copied().unwrap_or(0) >= needed => {
-                current = child
-            }
+            Some(child) if score(child) >= needed => current = child,
             _ => return current,
         }
     }
 }
 
-/// Report markers in each element's text (scripts and the like excluded), in one post-order pass.
-fn marker_scores(dom: &Html) -> HashMap<ego_tree::NodeId, usize> {
-    let mut scores = HashMap::new();
+/// Report markers in each node's text (scripts and the like excluded), in one post-order pass;
+/// indexed by node.
+fn marker_scores(tree: &Tree) -> Vec<usize> {
+    let mut scores = vec![0usize; tree.len()];
     let mut stack: Vec<usize> = vec![0];
     // One buffer for every node's folded text.
     let mut folded = String::new();
-    for edge in dom.tree.root().traverse() {
+    for edge in tree.traverse(Tree::ROOT) {
         match edge {
             Edge::Open(_) => stack.push(0),
             Edge::Close(node) => {
                 let mut score = stack.pop().unwrap_or(0);
-                match node.value() {
+                match tree.kind(node) {
                     // Every marker is three Chinese characters or more (folding keeps or drops
                     // a character, never adds one): text with fewer non-ASCII ones holds none.
-                    Node::Text(text) if text.chars().filter(|c| !c.is_ascii()).nth(2).is_some() => {
+                    Kind::Text(text) if text.chars().filter(|c| !c.is_ascii()).nth(2).is_some() => {
                         folded.clear();
                         folded.extend(text.chars().filter_map(fold_char));
                         score += markers().find_iter(&folded).count()
                     }
-                    Node::Element(e) if is_skipped(e.name()) => score = 0,
+                    Kind::Element { name, .. } if is_skipped(name) => score = 0,
                     _ => {}
                 }
                 if score > 0 {
-                    scores.insert(node.id(), score);
+                    scores[node as usize] = score;
                     if let Some(parent) = stack.last_mut() {
                         *parent += score;
                     }
@@ -533,31 +536,31 @@ fn is_block(name: &str) -> bool {
 }
 
 /// Collects blocks while walking the content.
-#[derive(Default)]
-struct Walker {
+struct Walker<'t> {
+    tree: &'t Tree<'t>,
     blocks: Vec<Block>,
     paragraph: String,
 }
 
-impl Walker {
-    fn walk(&mut self, root: NodeRef<'_, Node>) {
-        let mut skip_until: Option<ego_tree::NodeId> = None;
-        for edge in root.traverse() {
+impl Walker<'_> {
+    fn walk(&mut self, root: NodeId) {
+        let tree = self.tree;
+        let mut skip_until: Option<NodeId> = None;
+        for edge in tree.traverse(root) {
             match edge {
                 Edge::Open(node) => {
                     if skip_until.is_some() {
                         continue;
                     }
-                    match node.value() {
-                        Node::Text(text) => push_collapsed(&mut self.paragraph, &text[..]),
-                        Node::Element(element) => {
-                            let name = element.name();
+                    match tree.kind(node) {
+                        Kind::Text(text) => push_collapsed(&mut self.paragraph, text),
+                        Kind::Element { name, .. } => {
                             if is_skipped(name) {
-                                skip_until = Some(node.id());
-                            } else if name == "table" && !has_nested_table(node) {
+                                skip_until = Some(node);
+                            } else if name == "table" && !has_nested_table(tree, node) {
                                 self.flush();
-                                self.blocks.push(Block::Table(read_table(node)));
-                                skip_until = Some(node.id());
+                                self.blocks.push(Block::Table(read_table(tree, node)));
+                                skip_until = Some(node);
                             } else if name == "br" || is_block(name) {
                                 self.flush();
                             }
@@ -566,16 +569,12 @@ impl Walker {
                     }
                 }
                 Edge::Close(node) => {
-                    if skip_until == Some(node.id()) {
+                    if skip_until == Some(node) {
                         skip_until = None;
                         continue;
                     }
-                    if skip_until.is_none() {
-                        if let Some(element) = node.value().as_element() {
-                            if is_block(element.name()) {
-                                self.flush();
-                            }
-                        }
+                    if skip_until.is_none() && tree.name(node).is_some_and(is_block) {
+                        self.flush();
                     }
                 }
             }
@@ -608,40 +607,28 @@ fn push_collapsed(out: &mut String, text: &str) {
     }
 }
 
-fn has_nested_table(table: NodeRef<'_, Node>) -> bool {
-    table
-        .descendants()
-        .skip(1)
-        .any(|n| n.value().as_element().is_some_and(|e| e.name() == "table"))
+fn has_nested_table(tree: &Tree, table: NodeId) -> bool {
+    tree.descendants(table).skip(1).any(|n| tree.is(n, "table"))
 }
 
 /// A data table: its rows and cells, spans as declared.
-fn read_table(table: NodeRef<'_, Node>) -> Table {
+fn read_table(tree: &Tree, table: NodeId) -> Table {
     let mut rows = Vec::new();
-    for node in table.descendants() {
-        let Some(element) = node.value().as_element() else {
-            continue;
-        };
-        if element.name() != "tr" {
+    for node in tree.descendants(table) {
+        if !tree.is(node, "tr") {
             continue;
         }
-        let cells = node
-            .children()
-            .filter(|c| {
-                c.value()
-                    .as_element()
-                    .is_some_and(|e| matches!(e.name(), "td" | "th"))
-            })
+        let cells = tree
+            .children(node)
+            .filter(|&c| tree.name(c).is_some_and(|n| matches!(n, "td" | "th")))
             .map(|cell| {
-                let element = cell.value().as_element();
                 let span = |attr: &str| {
-                    element
-                        .and_then(|e| e.attr(attr))
+                    tree.attribute(cell, attr)
                         .and_then(|v| v.trim().parse::<u32>().ok())
                         .map_or(1, |n| n.clamp(1, MAX_SPAN))
                 };
                 TableCell {
-                    text: cell_text(cell),
+                    text: cell_text(tree, cell),
                     origin: None,
                     col_span: span("colspan"),
                     row_span: span("rowspan"),
@@ -658,20 +645,20 @@ fn read_table(table: NodeRef<'_, Node>) -> Table {
 }
 
 /// A cell's text: blocks and `<br>` become line breaks, other whitespace collapses.
-fn cell_text(cell: NodeRef<'_, Node>) -> String {
+fn cell_text(tree: &Tree, cell: NodeId) -> String {
     let mut text = String::new();
-    let mut skip_until: Option<ego_tree::NodeId> = None;
-    for edge in cell.traverse() {
+    let mut skip_until: Option<NodeId> = None;
+    for edge in tree.traverse(cell) {
         match edge {
             Edge::Open(node) => {
                 if skip_until.is_some() {
                     continue;
                 }
-                match node.value() {
-                    Node::Text(t) => push_collapsed(&mut text, &t[..]),
-                    Node::Element(e) if is_skipped(e.name()) => skip_until = Some(node.id()),
-                    Node::Element(e)
-                        if node != cell && (e.name() == "br" || is_block(e.name())) =>
+                match tree.kind(node) {
+                    Kind::Text(t) => push_collapsed(&mut text, t),
+                    Kind::Element { name, .. } if is_skipped(name) => skip_until = Some(node),
+                    Kind::Element { name, .. }
+                        if node != cell && (name == "br" || is_block(name)) =>
                     {
                         line_break(&mut text)
                     }
@@ -679,14 +666,11 @@ fn cell_text(cell: NodeRef<'_, Node>) -> String {
                 }
             }
             Edge::Close(node) => {
-                if skip_until == Some(node.id()) {
+                if skip_until == Some(node) {
                     skip_until = None;
                 } else if skip_until.is_none()
                     && node != cell
-                    && node
-                        .value()
-                        .as_element()
-                        .is_some_and(|e| is_block(e.name()))
+                    && tree.name(node).is_some_and(is_block)
                 {
                     line_break(&mut text);
                 }

@@ -11,6 +11,7 @@
 //! that the parser builds the same tree from the result, with fewer attributes. A test parses
 //! both and compares the trees.
 
+use super::tokens::{comment_len, raw_text_len, read_tag};
 use std::borrow::Cow;
 
 /// Attributes kept (compared without regard to ASCII case, as the tokenizer lowercases them).
@@ -45,7 +46,7 @@ pub(super) fn slim_tags(html: &str) -> Cow<'_, str> {
             Some(b'!') => open + markup_declaration_len(rest),
             Some(b'?') => open + through_gt(rest),
             Some(b'/') if rest.get(2).is_some_and(u8::is_ascii_alphabetic) => {
-                match read_tag(html, open + 2) {
+                match read_tag(html, open + 2, KEPT) {
                     Some(tag) => {
                         if tag.end - open > tag.name.len() + 3 {
                             out.push_str(&html[copied..open]);
@@ -61,7 +62,7 @@ pub(super) fn slim_tags(html: &str) -> Cow<'_, str> {
             }
             Some(b'/') if rest.get(2) == Some(&b'>') => open + 3, // `</>` is dropped
             Some(b'/') => open + through_gt(rest),                // `</ …>` is a comment
-            Some(c) if c.is_ascii_alphabetic() => match read_tag(html, open + 1) {
+            Some(c) if c.is_ascii_alphabetic() => match read_tag(html, open + 1, KEPT) {
                 Some(tag) => {
                     if tag.dropped {
                         out.push_str(&html[copied..open]);
@@ -69,7 +70,7 @@ pub(super) fn slim_tags(html: &str) -> Cow<'_, str> {
                         out.push_str(tag.name);
                         for attribute in &tag.kept {
                             out.push(' ');
-                            out.push_str(&html[attribute.clone()]);
+                            out.push_str(&html[attribute.source.clone()]);
                         }
                         // A space before `/>`: an unquoted value would take the `/` in.
                         out.push_str(if tag.self_closing { " />" } else { ">" });
@@ -101,136 +102,12 @@ pub(super) fn slim_tags(html: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// A start or end tag read by [`read_tag`].
-struct Tag<'a> {
-    name: &'a str,
-    /// The source of each kept attribute (`colspan="2"`), in order.
-    kept: Vec<std::ops::Range<usize>>,
-    /// Some attribute was left out.
-    dropped: bool,
-    self_closing: bool,
-    /// Just past the closing `>`.
-    end: usize,
-}
-
-fn is_space(b: u8) -> bool {
-    matches!(b, b'\t' | b'\n' | b'\x0C' | b'\r' | b' ')
-}
-
-/// Reads the tag whose name starts at `start`, as the tokenizer's tag states do; `None` when the
-/// input ends inside it.
-fn read_tag(html: &str, start: usize) -> Option<Tag<'_>> {
-    let bytes = html.as_bytes();
-    let mut at = start;
-    while at < bytes.len() && !is_space(bytes[at]) && bytes[at] != b'/' && bytes[at] != b'>' {
-        at += 1;
-    }
-    let mut tag = Tag {
-        name: html.get(start..at)?,
-        kept: Vec::new(),
-        dropped: false,
-        self_closing: false,
-        end: 0,
-    };
-    loop {
-        // Before an attribute name.
-        let &b = bytes.get(at)?;
-        if is_space(b) {
-            at += 1;
-            continue;
-        }
-        match b {
-            b'>' => {
-                tag.end = at + 1;
-                return Some(tag);
-            }
-            b'/' => {
-                at += 1;
-                if bytes.get(at) == Some(&b'>') {
-                    tag.self_closing = true;
-                    tag.end = at + 1;
-                    return Some(tag);
-                }
-                continue;
-            }
-            _ => {}
-        }
-        // The name: its first character may be `=`.
-        let name_start = at;
-        at += 1;
-        while let Some(&b) = bytes.get(at) {
-            if is_space(b) || matches!(b, b'/' | b'>' | b'=') {
-                break;
-            }
-            at += 1;
-        }
-        let name_end = at;
-        // After the name: spaces, then maybe `=` and a value.
-        let mut after = at;
-        while bytes.get(after).copied().is_some_and(is_space) {
-            after += 1;
-        }
-        let mut end = name_end;
-        if bytes.get(after) == Some(&b'=') {
-            let mut value = after + 1;
-            while bytes.get(value).copied().is_some_and(is_space) {
-                value += 1;
-            }
-            match bytes.get(value)? {
-                &quote @ (b'"' | b'\'') => {
-                    let close = memchr::memchr(quote, &bytes[value + 1..])?;
-                    end = value + 1 + close + 1;
-                }
-                b'>' => end = value, // `name=>`: an empty value
-                _ => {
-                    end = value;
-                    while let Some(&b) = bytes.get(end) {
-                        if is_space(b) || b == b'>' {
-                            break;
-                        }
-                        end += 1;
-                    }
-                }
-            }
-            at = end;
-        }
-        let name = html.get(name_start..name_end)?;
-        if KEPT.iter().any(|k| k.eq_ignore_ascii_case(name)) {
-            tag.kept.push(name_start..end);
-        } else {
-            tag.dropped = true;
-        }
-    }
-}
-
 /// Length of `<!…>` at the start of `rest`: a comment to its end (`-->`, `--!>`, or the
 /// abrupt `<!-->`), anything else (a doctype) to the first `>`; CDATA, whose end depends on
 /// where it stands, runs to the end of the input (nothing after it is rewritten).
 fn markup_declaration_len(rest: &[u8]) -> usize {
-    if let Some(body) = rest.strip_prefix(b"<!--") {
-        if body.starts_with(b">") {
-            return 5;
-        }
-        if body.starts_with(b"->") {
-            return 6;
-        }
-        // The first `--` followed by `>` or `!>` (one pass: the input may hold many comments).
-        let mut from = 0usize;
-        let mut end = None;
-        while let Some(found) = memchr::memmem::find(&body[from..], b"--") {
-            let at = from + found;
-            let after = &body[at + 2..];
-            if after.starts_with(b">") {
-                end = Some(at + 3);
-                break;
-            }
-            if after.starts_with(b"!>") {
-                end = Some(at + 4);
-                break;
-            }
-            from = at + 1;
-        }
-        return end.map_or(rest.len(), |e| 4 + e);
+    if rest.starts_with(b"<!--") {
+        return comment_len(rest).unwrap_or(rest.len());
     }
     if rest.starts_with(b"<![CDATA[") {
         // Text to `]]>` in foreign content, a comment to the first `>` elsewhere: not known here.
@@ -242,31 +119,6 @@ fn markup_declaration_len(rest: &[u8]) -> usize {
 /// Length of `rest` through its first `>` (all of it when there is none).
 fn through_gt(rest: &[u8]) -> usize {
     memchr::memchr(b'>', rest).map_or(rest.len(), |i| i + 1)
-}
-
-/// Length of a raw-text element's content: up to `</name` followed by a space, `/` or `>`.
-/// `None` when there is no such end, or when a script's content holds `<!--` (the tokenizer's
-/// escaped states may then run past the first `</script>`): the rest is not looked into.
-fn raw_text_len(content: &[u8], name: &str) -> Option<usize> {
-    let mut from = 0usize;
-    while let Some(found) = memchr::memmem::find(&content[from..], b"</") {
-        let at = from + found;
-        let after = at + 2 + name.len();
-        let named = content
-            .get(at + 2..after)
-            .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()));
-        let ends = content
-            .get(after)
-            .is_some_and(|&b| is_space(b) || b == b'/' || b == b'>');
-        if named && ends {
-            if name == "script" && memchr::memmem::find(&content[..at], b"<!--").is_some() {
-                return None;
-            }
-            return Some(at);
-        }
-        from = at + 2;
-    }
-    None
 }
 
 #[cfg(test)]
