@@ -557,7 +557,7 @@ fn is_special(name: &str) -> bool {
     )
 }
 
-fn is_heading(name: &str) -> bool {
+pub(super) fn is_heading(name: &str) -> bool {
     matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
 }
 
@@ -606,7 +606,7 @@ impl Scope {
 }
 
 /// Start tags of the "in body" block elements that close an open `<p>`.
-fn is_body_block(name: &str) -> bool {
+pub(super) fn is_body_block(name: &str) -> bool {
     matches!(
         name,
         "address"
@@ -639,37 +639,7 @@ fn is_body_block(name: &str) -> bool {
 
 /// End tags of "in body" that close their element if it is in scope.
 fn is_body_block_end(name: &str) -> bool {
-    matches!(
-        name,
-        "address"
-            | "article"
-            | "aside"
-            | "blockquote"
-            | "button"
-            | "center"
-            | "details"
-            | "dialog"
-            | "dir"
-            | "div"
-            | "dl"
-            | "fieldset"
-            | "figcaption"
-            | "figure"
-            | "footer"
-            | "header"
-            | "hgroup"
-            | "listing"
-            | "main"
-            | "menu"
-            | "nav"
-            | "ol"
-            | "pre"
-            | "search"
-            | "section"
-            | "select"
-            | "summary"
-            | "ul"
-    )
+    (is_body_block(name) && name != "p") || matches!(name, "button" | "listing" | "pre" | "select")
 }
 
 /// Start tags this builder leaves to html5ever, wherever they appear.

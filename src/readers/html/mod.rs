@@ -157,43 +157,12 @@ fn scan_tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
 
 /// Start tags that close an open `<p>`.
 fn closes_a_paragraph(name: &str) -> bool {
-    matches!(
-        name,
-        "address"
-            | "article"
-            | "aside"
-            | "blockquote"
-            | "center"
-            | "details"
-            | "dir"
-            | "div"
-            | "dl"
-            | "fieldset"
-            | "figcaption"
-            | "figure"
-            | "footer"
-            | "form"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "header"
-            | "hgroup"
-            | "main"
-            | "menu"
-            | "nav"
-            | "ol"
-            | "p"
-            | "pre"
-            | "section"
-            | "table"
-            | "ul"
-            | "li"
-            | "dd"
-            | "dt"
-    )
+    direct::is_body_block(name)
+        || direct::is_heading(name)
+        || matches!(
+            name,
+            "form" | "pre" | "listing" | "table" | "li" | "dd" | "dt"
+        )
 }
 
 /// The open elements, as an HTML parser keeps them: a start tag closes what the parser would close
