@@ -647,12 +647,14 @@ impl Builder {
             return;
         }
         match name {
-            "del" | "moveFrom" | "Fallback" | "instrText" | "delText" | "delInstrText"
+            // `tabs`: the paragraph's tab stops (`w:tab` there is no character).
+            "del" | "moveFrom" | "Fallback" | "instrText" | "delText" | "delInstrText" | "tabs"
                 if !empty =>
             {
                 self.skipping = 1;
             }
-            "del" | "moveFrom" | "Fallback" | "instrText" | "delText" | "delInstrText" => {}
+            "del" | "moveFrom" | "Fallback" | "instrText" | "delText" | "delInstrText" | "tabs" => {
+            }
             "p" => {
                 self.paragraphs.push(ParagraphBuilder::default());
                 if empty {
@@ -751,7 +753,8 @@ impl Builder {
         }
     }
 
-    /// `w:tab` and `w:br` count inside runs only (not the tab stops of `w:pPr/w:tabs`).
+    /// `w:tab` and `w:br` count inside paragraphs only (the tab stops of `w:pPr/w:tabs` are
+    /// skipped with their `w:tabs`).
     fn in_run_content(&self) -> bool {
         !self.paragraphs.is_empty()
     }
@@ -865,6 +868,24 @@ mod tests {
         assert_eq!(format_number(2, "decimalFullWidth"), "２");
         assert_eq!(format_number(4, "upperRoman"), "IV");
         assert_eq!(format_number(1, "decimalEnclosedCircle"), "①");
+    }
+
+    #[test]
+    fn tab_stops_are_not_tabs() {
+        let xml = r#"<w:document xmlns:w="w"><w:body><w:p><w:pPr><w:tabs><w:tab w:val="clear" w:pos="1134"/>
+            <w:tab w:val="left" w:pos="709"/></w:tabs></w:pPr><w:r><w:t>1、</w:t><w:tab/><w:t>公开</w:t></w:r></w:p>
+            <w:tbl><w:tr><w:tc><w:p><w:pPr><w:tabs><w:tab w:pos="1"/></w:tabs></w:pPr><w:r><w:t>12</w:t></w:r></w:p></w:tc></w:tr></w:tbl>
+            </w:body></w:document>"#;
+        let mut builder = Builder::default();
+        builder.parse(xml).unwrap();
+        let Block::Paragraph(paragraph) = &builder.blocks[0] else {
+            panic!("{:?}", builder.blocks[0]);
+        };
+        assert_eq!(paragraph.text, "1、\t公开");
+        let Block::Table(table) = &builder.blocks[1] else {
+            panic!("{:?}", builder.blocks[1]);
+        };
+        assert_eq!(table.rows[0].cells[0].text, "12");
     }
 
     #[test]
