@@ -154,18 +154,87 @@ fn bogus_comment_len(rest: &[u8]) -> Result<usize, Uncertain> {
     memchr::memchr(b'>', rest).map(|i| i + 1).ok_or(Uncertain)
 }
 
-/// Quirks mode as a doctype sets it: only the plain `<!DOCTYPE html>` is known to leave it off;
-/// the rest (public identifiers and their lists) is not looked into here.
+/// Quirks mode as a doctype sets it (the text between `<!DOCTYPE` and `>`), for the doctypes
+/// pages use: `html` alone or with a `SYSTEM` identifier, and the W3C XHTML and HTML 4.01 public
+/// identifiers, classified as the standard's lists do (limited quirks counts as no quirks: the two
+/// differ in nothing the tree builder does). A doctype written otherwise is [`Quirks::Unknown`].
 fn doctype_quirks(inside: &str) -> Quirks {
-    if inside
-        .trim_matches(is_space_char)
-        .eq_ignore_ascii_case("html")
-        && inside.starts_with(is_space_char)
-    {
-        Quirks::No
-    } else {
-        Quirks::Unknown
+    let Some(rest) = inside.strip_prefix(is_space_char) else {
+        return Quirks::Unknown;
+    };
+    let rest = rest.trim_start_matches(is_space_char);
+    let name_len = rest.find(is_space_char).unwrap_or(rest.len());
+    let (name, rest) = rest.split_at(name_len);
+    if !name.eq_ignore_ascii_case("html") {
+        return if name.is_empty() {
+            Quirks::Unknown
+        } else {
+            Quirks::Yes
+        };
     }
+    let rest = rest.trim_start_matches(is_space_char);
+    if rest.is_empty() {
+        return Quirks::No;
+    }
+    let keyword = rest.get(..6).unwrap_or("");
+    let is_public = keyword.eq_ignore_ascii_case("public");
+    if !is_public && !keyword.eq_ignore_ascii_case("system") {
+        return Quirks::Unknown;
+    }
+    let Some(rest) = rest[6..].strip_prefix(is_space_char) else {
+        return Quirks::Unknown;
+    };
+    let Some((first, rest)) = quoted(rest.trim_start_matches(is_space_char)) else {
+        return Quirks::Unknown;
+    };
+    let rest = rest.trim_start_matches(is_space_char);
+    let (public, system) = if !is_public {
+        if !rest.is_empty() {
+            return Quirks::Unknown;
+        }
+        (None, Some(first))
+    } else if rest.is_empty() {
+        (Some(first), None)
+    } else {
+        match quoted(rest) {
+            Some((system, after)) if after.trim_matches(is_space_char).is_empty() => {
+                (Some(first), Some(system))
+            }
+            _ => return Quirks::Unknown,
+        }
+    };
+    let system = system.map(str::to_ascii_lowercase);
+    if system.as_deref() == Some("http://www.ibm.com/data/dtd/v11/ibmxhtml1-transitional.dtd") {
+        return Quirks::Yes;
+    }
+    let Some(public) = public.map(str::to_ascii_lowercase) else {
+        return Quirks::No;
+    };
+    // No entry of the standard's quirky lists begins like these.
+    if public.starts_with("-//w3c//dtd xhtml ") {
+        return Quirks::No;
+    }
+    if public.starts_with("-//w3c//dtd html 4.01 transitional//")
+        || public.starts_with("-//w3c//dtd html 4.01 frameset//")
+    {
+        return if system.is_some() {
+            Quirks::No
+        } else {
+            Quirks::Yes
+        };
+    }
+    if public.starts_with("-//w3c//dtd html 4.01//") {
+        return Quirks::No;
+    }
+    Quirks::Unknown
+}
+
+/// A quoted identifier at the start of `text` and what follows it.
+fn quoted(text: &str) -> Option<(&str, &str)> {
+    let quote = text.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+    let body = &text[1..];
+    let end = body.find(quote)?;
+    Some((&body[..end], &body[end + 1..]))
 }
 
 /// The content of a raw-text element up to its end tag, as one text node; returns where the end
@@ -388,7 +457,7 @@ enum Quirks {
     Yes,
     /// `<!DOCTYPE html>`.
     No,
-    /// Another doctype; which mode it gives is not worked out here.
+    /// A doctype [`doctype_quirks`] does not classify.
     Unknown,
 }
 
@@ -1783,6 +1852,13 @@ mod tests {
             "<table>\n <colgroup><col width=1><col></colgroup>\n<tr><td>1</td></tr></table>",
             "<p>a<table><tr><td>x</td></tr></table>b",
             "<!DOCTYPE html><p>a<table><tr><td>x</td></tr></table>b",
+            "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\"><p>a<table><tr><td>x</td></tr></table>b",
+            "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\"><p>a<table><tr><td>x</td></tr></table>b",
+            "<!DOCTYPE HTML PUBLIC '-//W3C//DTD HTML 4.01 Transitional//EN' 'http://www.w3.org/TR/html4/loose.dtd'><p>a<table></table>",
+            "<!doctype html public \"-//w3c//dtd html 4.01//en\"><p>a<table></table>",
+            "<!DOCTYPE html SYSTEM \"about:legacy-compat\"><p>a<table></table>",
+            "<!DOCTYPE html SYSTEM \"http://www.ibm.com/data/dtd/v11/ibmxhtml1-transitional.dtd\"><p>a<table></table>",
+            "<!DOCTYPE svg><p>a<table></table>",
             "<b>x<p>y</b>z</p>",
             "<p><font color=red>a</p><p>b</font>c",
             "<font><font><font>x</font></font></font>",
@@ -1806,6 +1882,27 @@ mod tests {
             "<body><p>x</p></body><body>y",
         ] {
             same_or_uncertain(html);
+        }
+    }
+
+    #[test]
+    fn the_doctypes_pages_use_set_quirks_mode_as_html5ever_does() {
+        // A `<table>` closes an open `<p>` unless in quirks mode.
+        for (doctype, quirks) in [
+            ("", true),
+            ("<!DOCTYPE html>", false),
+            ("<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">", false),
+            ("<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\">", true),
+            ("<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\" \"http://www.w3.org/TR/html4/loose.dtd\">", false),
+            ("<!DOCTYPE html SYSTEM \"about:legacy-compat\">", false),
+            ("<!DOCTYPE svg>", true),
+        ] {
+            let page = format!("{doctype}<p>a<table><tr><td>1</td></tr></table>");
+            assert!(same_or_uncertain(&page), "{page}");
+            let tree = build(&page).unwrap();
+            let table = tree.descendants(Tree::ROOT).find(|&n| tree.is(n, "table")).unwrap();
+            let parent = tree.descendants(Tree::ROOT).find(|&n| tree.children(n).any(|c| c == table)).unwrap();
+            assert_eq!(tree.is(parent, "p"), quirks, "{page}");
         }
     }
 
@@ -1887,6 +1984,9 @@ mod tests {
             "</html>",
             "<!DOCTYPE html>",
             "<!doctype html public \"x\">",
+            "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" \"x\">",
+            "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\">",
+            "<!DOCTYPE foo>",
             "<!-- c -->",
             "<!->",
             "<?x?>",
