@@ -10,11 +10,12 @@
 //! `<tbody>`/`<tr>`, `<p>` closed by blocks, quirks mode from the doctype, reconstruction of the
 //! active formatting elements, character references by the standard's table) and gives up,
 //! returning `None`, wherever the standard moves or clones nodes in ways it does not follow
-//! (content foster-parented out of a table, the adoption agency with a furthest block, `<select>`,
-//! `<template>`, foreign content, framesets), wherever the input holds a NUL or ends inside a tag,
-//! and past a nesting depth where the scope checks would cost. The reader then parses the page
-//! with html5ever. A property test compares the two trees on generated markup and on every page
-//! in the fixtures.
+//! (content foster-parented out of a table, the adoption agency with a furthest block,
+//! `<template>`, MathML, HTML inside SVG, framesets), wherever the input holds a NUL or ends
+//! inside a tag, and past a nesting depth where the scope checks would cost. Plain SVG (icons)
+//! is built as foreign content, with SVG's element names; scripts end where the tokenizer's
+//! escaped states end them. The reader then parses the page with html5ever. A property test
+//! compares the two trees on generated markup and on every page in the fixtures.
 
 use super::tokens::{comment_len, raw_text_len, read_tag, Tag};
 use super::tree::{Attributes, Kind, NodeId, Tree, READ_ATTRIBUTES};
@@ -112,7 +113,7 @@ fn tokenize<'a>(html: &'a str, builder: &mut Builder<'a>) -> Step {
                 let name = lower(tag.name);
                 let attributes = attributes(&tag, html)?;
                 at = tag.end;
-                if let Some(raw) = builder.start_tag(name.clone(), attributes)? {
+                if let Some(raw) = builder.start_tag(name.clone(), attributes, tag.self_closing)? {
                     at = raw_text(html, at, &name, raw, builder)?;
                 }
             }
@@ -139,6 +140,9 @@ fn markup_declaration<'a>(
         builder.comment()?;
         // A comment to the end of the page is left to html5ever.
         return comment_len(rest).map(|len| open + len).ok_or(Uncertain);
+    }
+    if rest.starts_with(b"<![CDATA[") && builder.in_svg() {
+        return Err(Uncertain); // text in foreign content
     }
     if rest.len() >= 9 && rest[2..9].eq_ignore_ascii_case(b"doctype") {
         let len = bogus_comment_len(rest)?;
@@ -494,6 +498,8 @@ struct Builder<'a> {
     open: Vec<NodeId>,
     /// Whether each node is on the stack (indexed by node).
     is_open: Vec<bool>,
+    /// Whether each node is an SVG element (indexed by node).
+    is_svg: Vec<bool>,
     formatting: Vec<Formatting>,
     mode: Mode,
     /// The mode a raw-text element returns to.
@@ -509,6 +515,7 @@ impl Default for Builder<'_> {
             tree: Tree::new(),
             open: Vec::new(),
             is_open: vec![false],
+            is_svg: vec![false],
             formatting: Vec::new(),
             mode: Mode::Initial,
             original: Mode::Initial,
@@ -717,7 +724,6 @@ fn is_left_to_html5ever(name: &str) -> bool {
         name,
         "template"
             | "math"
-            | "svg"
             | "frameset"
             | "frame"
             | "plaintext"
@@ -735,6 +741,105 @@ fn is_left_to_html5ever(name: &str) -> bool {
             | "caption"
             | "menuitem"
     )
+}
+
+/// Start tags that end foreign content (html5ever also ends it at a `<font>` with `color`, `face`
+/// or `size`; every `<font>` is left to it here).
+fn breaks_out_of_foreign_content(name: &str) -> bool {
+    matches!(
+        name,
+        "b" | "big"
+            | "blockquote"
+            | "body"
+            | "br"
+            | "center"
+            | "code"
+            | "dd"
+            | "div"
+            | "dl"
+            | "dt"
+            | "em"
+            | "embed"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "head"
+            | "hr"
+            | "i"
+            | "img"
+            | "li"
+            | "listing"
+            | "menu"
+            | "meta"
+            | "nobr"
+            | "ol"
+            | "p"
+            | "pre"
+            | "ruby"
+            | "s"
+            | "small"
+            | "span"
+            | "strong"
+            | "strike"
+            | "sub"
+            | "sup"
+            | "table"
+            | "tt"
+            | "u"
+            | "ul"
+            | "var"
+            | "font"
+    )
+}
+
+/// SVG element names that are not all lower case, as the tree builder restores them.
+fn svg_tag_name(lower: &str) -> Option<&'static str> {
+    const NAMES: &[&str] = &[
+        "altGlyph",
+        "altGlyphDef",
+        "altGlyphItem",
+        "animateColor",
+        "animateMotion",
+        "animateTransform",
+        "clipPath",
+        "feBlend",
+        "feColorMatrix",
+        "feComponentTransfer",
+        "feComposite",
+        "feConvolveMatrix",
+        "feDiffuseLighting",
+        "feDisplacementMap",
+        "feDistantLight",
+        "feDropShadow",
+        "feFlood",
+        "feFuncA",
+        "feFuncB",
+        "feFuncG",
+        "feFuncR",
+        "feGaussianBlur",
+        "feImage",
+        "feMerge",
+        "feMergeNode",
+        "feMorphology",
+        "feOffset",
+        "fePointLight",
+        "feSpecularLighting",
+        "feSpotLight",
+        "feTile",
+        "feTurbulence",
+        "foreignObject",
+        "glyphRef",
+        "linearGradient",
+        "radialGradient",
+        "textPath",
+    ];
+    NAMES
+        .iter()
+        .find(|name| name.eq_ignore_ascii_case(lower))
+        .copied()
 }
 
 impl<'a> Builder<'a> {
@@ -755,6 +860,7 @@ impl<'a> Builder<'a> {
     fn new_node(&mut self, parent: NodeId, kind: Kind<'a>) -> NodeId {
         let id = self.tree.append(parent, kind);
         self.is_open.resize(self.tree.len(), false);
+        self.is_svg.resize(self.tree.len(), false);
         id
     }
 
@@ -796,6 +902,7 @@ impl<'a> Builder<'a> {
         let current = self.current();
         self.tree.append_text(current, text);
         self.is_open.resize(self.tree.len(), false);
+        self.is_svg.resize(self.tree.len(), false);
     }
 
     fn pop_until_named(&mut self, names: &[&str]) {
@@ -947,6 +1054,10 @@ impl<'a> Builder<'a> {
         if text.is_empty() {
             return Ok(());
         }
+        if self.in_svg() {
+            self.insert_text(text);
+            return Ok(());
+        }
         let mut text = text;
         loop {
             match self.mode {
@@ -1051,7 +1162,12 @@ impl<'a> Builder<'a> {
         &mut self,
         name: Cow<'a, str>,
         attributes: Attributes<'a>,
+        self_closing: bool,
     ) -> Result<Option<Raw>, Uncertain> {
+        if self.in_svg() {
+            self.start_in_svg(name, attributes, self_closing)?;
+            return Ok(None);
+        }
         if is_left_to_html5ever(&name) {
             return Err(Uncertain);
         }
@@ -1141,7 +1257,7 @@ impl<'a> Builder<'a> {
                     {
                         self.mode = Mode::InBody;
                     }
-                    return self.start_in_body(name, attributes);
+                    return self.start_in_body(name, attributes, self_closing);
                 }
                 Mode::Text => return Err(Uncertain),
                 Mode::InTable | Mode::InTableBody | Mode::InRow => {
@@ -1261,6 +1377,7 @@ impl<'a> Builder<'a> {
         &mut self,
         name: Cow<'a, str>,
         attributes: Attributes<'a>,
+        self_closing: bool,
     ) -> Result<Option<Raw>, Uncertain> {
         if let Some(raw) = self.head_element(&name)? {
             return raw.run(self, name, attributes);
@@ -1374,6 +1491,14 @@ impl<'a> Builder<'a> {
                 self.reconstruct_formatting()?;
                 self.insert_void(name, attributes);
             }
+            "svg" => {
+                self.reconstruct_formatting()?;
+                let id = self.new_node(self.current(), Kind::Element { name, attributes });
+                self.is_svg[id as usize] = true;
+                if !self_closing {
+                    self.push(id)?;
+                }
+            }
             "area" | "br" | "embed" | "img" | "wbr" => {
                 self.reconstruct_formatting()?;
                 self.insert_void(name, attributes);
@@ -1404,6 +1529,33 @@ impl<'a> Builder<'a> {
             }
         }
         Ok(None)
+    }
+
+    /// Whether the current node is an SVG element: tokens follow the rules for foreign content.
+    fn in_svg(&self) -> bool {
+        self.open.last().is_some_and(|&id| self.is_svg[id as usize])
+    }
+
+    /// A start tag inside SVG: an SVG element, its name in SVG's case. The tags that break out
+    /// of foreign content and SVG's HTML integration points are left to html5ever.
+    fn start_in_svg(
+        &mut self,
+        name: Cow<'a, str>,
+        attributes: Attributes<'a>,
+        self_closing: bool,
+    ) -> Step {
+        if breaks_out_of_foreign_content(&name)
+            || matches!(&*name, "foreignobject" | "desc" | "title")
+        {
+            return Err(Uncertain);
+        }
+        let name = svg_tag_name(&name).map_or(name, Cow::Borrowed);
+        let id = self.new_node(self.current(), Kind::Element { name, attributes });
+        self.is_svg[id as usize] = true;
+        if !self_closing {
+            self.push(id)?;
+        }
+        Ok(())
     }
 
     fn close_cell(&mut self) {
@@ -1438,6 +1590,17 @@ impl<'a> Builder<'a> {
 
     fn end_tag(&mut self, name: Cow<'a, str>) -> Step {
         if name == "template" {
+            return Err(Uncertain);
+        }
+        if self.in_svg() && self.mode != Mode::Text {
+            // The current element's end; any other end tag may close HTML elements from
+            // inside the SVG, which is left to html5ever.
+            if self.name(self.current()).eq_ignore_ascii_case(&name)
+                && !matches!(&*name, "p" | "br")
+            {
+                self.pop();
+                return Ok(());
+            }
             return Err(Uncertain);
         }
         loop {
@@ -1880,6 +2043,9 @@ mod tests {
             "<table><tr><td><table><tr><td>n</td></tr></table></td></tr></table>",
             "<o:p></o:p><st1:chsdate>2024</st1:chsdate>",
             "<body><p>x</p></body><body>y",
+            "<p><svg viewBox=\"0 0 1 1\"><g><path d=\"M0\"/><clipPath id=a><rect/></clipPath></g><linearGradient/></svg>一</p>",
+            "<svg/><p>x</p><svg><circle></circle></svg>",
+            "<div><svg><g>text &amp; more<!-- c --></g></svg></div>",
         ] {
             same_or_uncertain(html);
         }
@@ -1907,12 +2073,28 @@ mod tests {
     }
 
     #[test]
+    fn scripts_hidden_in_comments_end_where_the_tokenizer_ends_them() {
+        for html in [
+            "<script><!-- document.write('<script>x</script>'); --></script><p>after</p>",
+            "<script><!--\nvar a = 1;\n</script><p>x",
+            "<script><!-- <script> </script> </p> --></script><p>y",
+            "<script><!-- <SCRIPT/x> --> </script><p>z",
+            "<script><!--> </script><p>w",
+        ] {
+            assert!(same_or_uncertain(html), "{html}");
+        }
+    }
+
+    #[test]
     fn what_moves_nodes_is_left_to_html5ever() {
         for html in [
             "<table><tr>text<td>x</td></tr></table>",
             "<table><p>x</p></table>",
             "<b><p>x</b>y",
             "<svg><title>x</title></svg>",
+            "<svg><p>breaks out</p></svg>",
+            "<div><svg><g></div>",
+            "<svg><![CDATA[x]]></svg>",
             "<template>x</template>",
             "<p>\0</p>",
             "<p>unterminated <!-- comment",
@@ -2002,6 +2184,12 @@ mod tests {
             "<noscript>",
             "</noscript>",
             "<o:p>",
+            "<svg>",
+            "</svg>",
+            "<path d=x/>",
+            "<clipPath>",
+            "</clippath>",
+            "<svg/>",
             "</o:p>",
             " ",
             "\n",

@@ -151,27 +151,99 @@ pub(super) fn comment_len(rest: &[u8]) -> Option<usize> {
     None
 }
 
-/// Length of a raw-text element's content: up to `</name` followed by a space, `/` or `>`.
-/// `None` when there is no such end, or when a script holds `<!--` (the tokenizer's escaped
-/// states may then run past the first `</script>`).
+/// Whether `content[at..]` is `</name` or `<name` (as `open` says) followed by a space, `/` or `>`,
+/// the name compared without regard to ASCII case.
+fn names_tag(content: &[u8], at: usize, name: &str, end_tag: bool) -> bool {
+    let start = at + 1 + usize::from(end_tag);
+    let after = start + name.len();
+    let opens = if end_tag {
+        content[at..].starts_with(b"</")
+    } else {
+        content[at..].starts_with(b"<")
+    };
+    opens
+        && content
+            .get(start..after)
+            .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+        && content
+            .get(after)
+            .is_some_and(|&b| is_space(b) || b == b'/' || b == b'>')
+}
+
+/// Length of a raw-text element's content: up to `</name` followed by a space, `/` or `>`
+/// (for a script, the first such end outside the tokenizer's double-escaped state); `None` when
+/// the content runs to the end of the input.
 pub(super) fn raw_text_len(content: &[u8], name: &str) -> Option<usize> {
+    if name == "script" {
+        return script_len(content);
+    }
     let mut from = 0usize;
     while let Some(found) = memchr::memmem::find(&content[from..], b"</") {
         let at = from + found;
-        let after = at + 2 + name.len();
-        let named = content
-            .get(at + 2..after)
-            .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()));
-        let ends = content
-            .get(after)
-            .is_some_and(|&b| is_space(b) || b == b'/' || b == b'>');
-        if named && ends {
-            if name == "script" && memchr::memmem::find(&content[..at], b"<!--").is_some() {
-                return None;
-            }
+        if names_tag(content, at, name, true) {
             return Some(at);
         }
         from = at + 2;
+    }
+    None
+}
+
+/// Where a script's content ends, through the tokenizer's script-data states: `<!--` escapes
+/// (a `</script>` still ends the script), `<script>` inside the escape double-escapes (a
+/// `</script>` then only ends the double escape), and `-->` ends either escape.
+fn script_len(content: &[u8]) -> Option<usize> {
+    #[derive(PartialEq)]
+    enum State {
+        Data,
+        Escaped,
+        DoubleEscaped,
+    }
+    let mut state = State::Data;
+    // Dashes just read (in the escaped states, `>` after two ends the escape).
+    let mut dashes = 0usize;
+    let mut at = 0usize;
+    while let Some(found) = memchr::memchr3(b'<', b'-', b'>', &content[at..]) {
+        let i = at + found;
+        if found > 0 {
+            dashes = 0;
+        }
+        at = i + 1;
+        match (content[i], &state) {
+            (b'-', State::Data) => {}
+            (b'-', _) => {
+                dashes += 1;
+                continue;
+            }
+            (b'>', State::Escaped | State::DoubleEscaped) if dashes >= 2 => state = State::Data,
+            (b'>', _) => {}
+            (_, State::Data) => {
+                if content[i..].starts_with(b"<!--") {
+                    state = State::Escaped;
+                    dashes = 2;
+                    at = i + 4;
+                    continue;
+                }
+                if names_tag(content, i, "script", true) {
+                    return Some(i);
+                }
+            }
+            (_, State::Escaped) => {
+                if names_tag(content, i, "script", true) {
+                    return Some(i);
+                }
+                if names_tag(content, i, "script", false) {
+                    state = State::DoubleEscaped;
+                    at = i + 7;
+                }
+            }
+            (_, State::DoubleEscaped) => {
+                if names_tag(content, i, "script", true) {
+                    state = State::Escaped;
+                    at = i + 8;
+                }
+            }
+        }
+        dashes = 0;
     }
     None
 }
