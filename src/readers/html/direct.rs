@@ -83,6 +83,11 @@ fn tokenize<'a>(html: &'a str, builder: &mut Builder<'a>) -> Step {
         }
         let rest = &bytes[open..];
         match rest.get(1).copied() {
+            // A doctype after the start is ignored, and does not end a run of text (html5ever
+            // does not end the characters of a table's text at it).
+            Some(b'!') if is_doctype(rest) && builder.mode != Mode::Initial => {
+                at = open + bogus_comment_len(rest)?;
+            }
             Some(b'!') => {
                 builder.characters(text.take())?;
                 at = markup_declaration(html, open, builder)?;
@@ -144,13 +149,18 @@ fn markup_declaration<'a>(
     if rest.starts_with(b"<![CDATA[") && builder.in_svg() {
         return Err(Uncertain); // text in foreign content
     }
-    if rest.len() >= 9 && rest[2..9].eq_ignore_ascii_case(b"doctype") {
+    if is_doctype(rest) {
         let len = bogus_comment_len(rest)?;
         builder.doctype(doctype_quirks(&html[open + 9..open + len - 1]));
         return Ok(open + len);
     }
     builder.comment()?;
     Ok(open + bogus_comment_len(rest)?)
+}
+
+/// Whether `rest` starts with `<!DOCTYPE` (in any case).
+fn is_doctype(rest: &[u8]) -> bool {
+    rest.len() >= 9 && rest[2..9].eq_ignore_ascii_case(b"doctype")
 }
 
 /// Length through the first `>`; a page that ends first is left to html5ever.
@@ -1089,11 +1099,11 @@ impl<'a> Builder<'a> {
                     return Ok(());
                 }
                 Mode::InTable | Mode::InTableBody | Mode::InRow => {
-                    // Text outside the cells is moved before the table: not followed here.
-                    if !text.chars().all(is_space_char) {
-                        return Err(Uncertain);
+                    if text.chars().all(is_space_char) {
+                        self.insert_text(text);
+                    } else {
+                        self.foster_text(text)?;
                     }
-                    self.insert_text(text);
                     return Ok(());
                 }
                 Mode::InColumnGroup => {
@@ -1529,6 +1539,30 @@ impl<'a> Builder<'a> {
             }
         }
         Ok(None)
+    }
+
+    /// Text met in a table outside its cells, moved before the table as the standard's foster
+    /// parenting moves it; when formatting elements would be reconstructed around it (and moved
+    /// too), the page is left to html5ever.
+    fn foster_text(&mut self, text: Cow<'a, str>) -> Step {
+        let table = self
+            .open
+            .iter()
+            .rev()
+            .copied()
+            .find(|&id| self.tree.is(id, "table"));
+        let reconstructs = self
+            .formatting
+            .last()
+            .is_some_and(|&entry| !self.is_marker_or_open(entry));
+        match table {
+            Some(table) if !reconstructs && self.tree.insert_text_before(table, text) => {
+                self.is_open.resize(self.tree.len(), false);
+                self.is_svg.resize(self.tree.len(), false);
+                Ok(())
+            }
+            _ => Err(Uncertain),
+        }
     }
 
     /// Whether the current node is an SVG element: tokens follow the rules for foreign content.
@@ -2012,6 +2046,11 @@ mod tests {
             "<p>一<p>二<div>三</div>四</p></p>",
             "<table><tr><td>1<td>2</tr><tr><th colspan=2 rowspan=\"3\">3</table>",
             "<table><td>1</td><tbody><tr><td>2</table>tail",
+            "<table><tr>text<td>x</td></tr></table>",
+            "<p>before<table>&nbsp;<tr><td>1</td></tr>\n&nbsp;\n<tr><td>2</td></tr>after</table>",
+            "<div><table><!-- c -->x<tbody>y<tr>z</table></div>",
+            "<b>bold<table>x<tr><td>1</table>",
+            "<p><b>x</p><table>y</table>",
             "<table>\n <colgroup><col width=1><col></colgroup>\n<tr><td>1</td></tr></table>",
             "<p>a<table><tr><td>x</td></tr></table>b",
             "<!DOCTYPE html><p>a<table><tr><td>x</td></tr></table>b",
@@ -2088,7 +2127,6 @@ mod tests {
     #[test]
     fn what_moves_nodes_is_left_to_html5ever() {
         for html in [
-            "<table><tr>text<td>x</td></tr></table>",
             "<table><p>x</p></table>",
             "<b><p>x</b>y",
             "<svg><title>x</title></svg>",

@@ -116,6 +116,37 @@ impl<'a> Tree<'a> {
         self.append(parent, Kind::Text(text));
     }
 
+    /// Inserts text just before `sibling` (which has a parent), joining it to a text node that
+    /// is already there: where the tree builder moves text met between a table's rows.
+    pub(super) fn insert_text_before(&mut self, sibling: NodeId, text: Cow<'a, str>) -> bool {
+        let parent = self.node(sibling).parent;
+        if parent == NONE {
+            return false;
+        }
+        let previous = self.children(parent).take_while(|&c| c != sibling).last();
+        if let Some(previous) = previous {
+            if let Kind::Text(existing) = &mut self.nodes[previous as usize].kind {
+                existing.to_mut().push_str(&text);
+                return true;
+            }
+        }
+        let Ok(id) = NodeId::try_from(self.nodes.len()) else {
+            return false;
+        };
+        self.nodes.push(Node {
+            kind: Kind::Text(text),
+            parent,
+            first_child: NONE,
+            last_child: NONE,
+            next_sibling: sibling,
+        });
+        match previous {
+            Some(previous) => self.nodes[previous as usize].next_sibling = id,
+            None => self.nodes[parent as usize].first_child = id,
+        }
+        true
+    }
+
     /// What the node is.
     pub(super) fn kind(&self, id: NodeId) -> &Kind<'a> {
         &self.node(id).kind
