@@ -202,7 +202,14 @@ fn script_len(content: &[u8]) -> Option<usize> {
     // Dashes just read (in the escaped states, `>` after two ends the escape).
     let mut dashes = 0usize;
     let mut at = 0usize;
-    while let Some(found) = memchr::memchr3(b'<', b'-', b'>', &content[at..]) {
+    loop {
+        // Outside the escapes only `<` matters.
+        let found = if state == State::Data {
+            memchr::memchr(b'<', &content[at..])
+        } else {
+            memchr::memchr3(b'<', b'-', b'>', &content[at..])
+        };
+        let Some(found) = found else { break };
         let i = at + found;
         if found > 0 {
             dashes = 0;
