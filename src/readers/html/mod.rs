@@ -662,6 +662,22 @@ fn line_break(text: &mut String) {
     }
 }
 
+/// The HTML pages in `fixtures/` (at least five), each with its path.
+#[cfg(test)]
+fn fixture_pages() -> Vec<(std::path::PathBuf, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut pages = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "html") {
+            let html = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+            pages.push((path, html));
+        }
+    }
+    assert!(pages.len() >= 5, "{} pages", pages.len());
+    pages
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
