@@ -57,6 +57,20 @@ fn tag_soup(bytes: usize) -> String {
     html
 }
 
+/// A page whose one table holds text between every two rows (moved before the table as the tree
+/// builder moves it), after as many paragraphs as the table has rows.
+fn stray_table_text(bytes: usize) -> String {
+    let mut html = String::from("<html><body>");
+    while html.len() < bytes / 2 {
+        html.push_str("<p>一、总体情况</p>");
+    }
+    html.push_str("<table>");
+    while html.len() < bytes {
+        html.push_str("本年 <tr><td>规章</td><td>0</td></tr>");
+    }
+    html
+}
+
 /// A one-page PDF of `lines` text lines, rows of numbers between label lines, drawn so densely
 /// that every label line has rows of values on both sides (the rule-less row join's worst case),
 /// and a grid of 2,000 ruling lines.
@@ -147,6 +161,13 @@ fn hostile(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("tag-soup", size), &soup, |b, t| {
             b.iter(|| xxgk::parse(black_box(t.as_bytes())).is_ok())
         });
+        let stray = stray_table_text(size);
+        group.throughput(Throughput::Bytes(stray.len() as u64));
+        group.bench_with_input(
+            BenchmarkId::new("stray-table-text", size),
+            &stray,
+            |b, t| b.iter(|| xxgk::parse(black_box(t.as_bytes())).is_ok()),
+        );
         let table = wide_pipe_table(size);
         group.throughput(Throughput::Bytes(table.len() as u64));
         group.bench_with_input(BenchmarkId::new("wide-pipe-table", size), &table, |b, t| {

@@ -42,6 +42,7 @@ struct Node<'a> {
     parent: NodeId,
     first_child: NodeId,
     last_child: NodeId,
+    previous_sibling: NodeId,
     next_sibling: NodeId,
 }
 
@@ -70,6 +71,7 @@ impl<'a> Tree<'a> {
                 parent: NONE,
                 first_child: NONE,
                 last_child: NONE,
+                previous_sibling: NONE,
                 next_sibling: NONE,
             }],
         }
@@ -93,6 +95,7 @@ impl<'a> Tree<'a> {
             parent,
             first_child: NONE,
             last_child: NONE,
+            previous_sibling: previous,
             next_sibling: NONE,
         });
         if previous == NONE {
@@ -123,7 +126,7 @@ impl<'a> Tree<'a> {
         if parent == NONE {
             return false;
         }
-        let previous = self.children(parent).take_while(|&c| c != sibling).last();
+        let previous = Some(self.node(sibling).previous_sibling).filter(|&p| p != NONE);
         if let Some(previous) = previous {
             if let Kind::Text(existing) = &mut self.nodes[previous as usize].kind {
                 existing.to_mut().push_str(&text);
@@ -138,8 +141,10 @@ impl<'a> Tree<'a> {
             parent,
             first_child: NONE,
             last_child: NONE,
+            previous_sibling: previous.unwrap_or(NONE),
             next_sibling: sibling,
         });
+        self.nodes[sibling as usize].previous_sibling = id;
         match previous {
             Some(previous) => self.nodes[previous as usize].next_sibling = id,
             None => self.nodes[parent as usize].first_child = id,
